@@ -1,0 +1,26 @@
+// swift-tools-version: 6.0
+// Tenure uses the Swift toolchain only: no third-party packages.
+import PackageDescription
+
+let package = Package(
+    name: "Tenure",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tenure", targets: ["tenure"]),
+    ],
+    targets: [
+        // The pure election state machine: standard library only.
+        .target(name: "TenureCore"),
+        // The peer wire codec: standard library only.
+        .target(name: "TenureWire", dependencies: ["TenureCore"]),
+        // Deterministic simulation of many cores over a faulty network, in virtual time.
+        .target(name: "TenureSimulation", dependencies: ["TenureCore"]),
+        // The I/O shell: sockets, disk, HTTP API, clocks, signals.
+        .target(name: "TenureNode", dependencies: ["TenureCore", "TenureWire", "TenureSimulation"]),
+        .executableTarget(name: "tenure", dependencies: ["TenureNode", "TenureSimulation"]),
+        .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore"]),
+        .testTarget(name: "TenureWireTests", dependencies: ["TenureWire"]),
+        .testTarget(name: "TenureSimulationTests", dependencies: ["TenureSimulation"]),
+        .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode"]),
+    ]
+)

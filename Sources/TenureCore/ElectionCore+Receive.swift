@@ -1,0 +1,92 @@
+extension ElectionCore {
+    /// Handles one message from a peer. Term rules are applied once here, before dispatch by
+    /// message kind (thesis 3.3; etcd-io/raft `Step`).
+    public mutating func receive(_ envelope: Envelope, at instant: Instant) -> Output {
+        begin(at: instant)
+        var output = Output()
+        defer { checkInvariants() }
+        let sender = envelope.from
+        guard envelope.to == id, sender != id, configuration.voters.contains(sender) else { return output }
+        lastContact[sender] = now
+        expireLeaseIfDue(into: &output)
+
+        let message = envelope.message
+        if message.term > term {
+            switch message {
+            case .requestVote(let request):
+                if let refusal = livenessRefusal(leadershipTransfer: request.leadershipTransfer) {
+                    // Stickiness: do not even adopt the higher term (thesis 4.2.3).
+                    answerVote(request, from: sender, granted: false, reason: refusal, into: &output)
+                    return output
+                }
+                if request.preVote {
+                    // A pre-vote never changes the voter's term (thesis 9.6).
+                    answerVote(request, from: sender, granted: true, reason: .granted, into: &output)
+                    return output
+                }
+                becomeFollower(term: request.term, leader: nil, reason: .higherTermSeen, peer: sender, into: &output)
+            case .voteResponse(let response) where response.preVote && response.granted:
+                break // Answers this node's pre-vote for term + 1; the term stays.
+            case .heartbeat, .timeoutNow:
+                becomeFollower(term: message.term, leader: sender, reason: .higherTermSeen, peer: sender, into: &output)
+            case .voteResponse, .heartbeatResponse:
+                becomeFollower(term: message.term, leader: nil, reason: .higherTermSeen, peer: sender, into: &output)
+            }
+        } else if message.term < term {
+            switch message {
+            case .heartbeat(let heartbeat):
+                // Tell a deposed leader about the newer term so it steps down.
+                output.send(.heartbeatResponse(HeartbeatResponse(term: term, round: heartbeat.round, accepted: false)), from: id, to: sender)
+            case .requestVote(let request):
+                answerVote(request, from: sender, granted: false, reason: .staleTerm, into: &output)
+            case .voteResponse, .heartbeatResponse, .timeoutNow:
+                break // Stale answers to rounds this node has left behind.
+            }
+            return output
+        }
+
+        switch message {
+        case .requestVote(let request): handleVoteRequest(request, from: sender, into: &output)
+        case .voteResponse(let response): handleVoteResponse(response, from: sender, into: &output)
+        case .heartbeat(let heartbeat): handleHeartbeat(heartbeat, from: sender, into: &output)
+        case .heartbeatResponse(let response): handleHeartbeatResponse(response, from: sender, into: &output)
+        case .timeoutNow: handleTimeoutNow(from: sender, into: &output)
+        }
+        return output
+    }
+
+    /// Handles the passing of time: heartbeats, lease expiry, CheckQuorum, election timeouts.
+    public mutating func advance(to instant: Instant) -> Output {
+        begin(at: instant)
+        var output = Output()
+        defer { checkInvariants() }
+        if leadership != nil {
+            advanceLeadership(into: &output)
+        } else if now >= electionDeadline {
+            campaign(reason: role == .follower ? .heartbeatTimeout : .electionRetry, into: &output)
+        }
+        return output
+    }
+
+    /// A heartbeat of the current term: a leader exists and this node follows it.
+    mutating func handleHeartbeat(_ heartbeat: Heartbeat, from sender: NodeID, into output: inout Output) {
+        if leadership != nil {
+            precondition(!configuration.mutations.isEmpty, "two leaders in term \(term): \(id) and \(sender)")
+            return // Only a broken rule (a simulator mutation) can get here; the simulator reports it.
+        }
+        if role != .follower {
+            becomeFollower(term: term, leader: sender, reason: .leaderDiscovered, peer: sender, into: &output)
+        }
+        setLeader(sender, into: &output)
+        lastHeartbeatAt = now
+        electionDeadline = now + drawElectionTimeout()
+        output.send(.heartbeatResponse(HeartbeatResponse(term: term, round: heartbeat.round, accepted: true)), from: id, to: sender)
+    }
+
+    /// The leader of this term orders an election at once (thesis 3.10). Only the leader this
+    /// node follows may order it: the flag it sets lets voters skip stickiness.
+    mutating func handleTimeoutNow(from sender: NodeID, into output: inout Output) {
+        guard role == .follower, leader == sender else { return }
+        becomeCandidate(leadershipTransfer: true, reason: .transfer, into: &output)
+    }
+}

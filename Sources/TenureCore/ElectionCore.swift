@@ -1,0 +1,147 @@
+/// The pure election state machine of one node: Raft's terms, votes and heartbeats, with
+/// Pre-Vote, vote stickiness, a restart embargo, CheckQuorum and a leader lease.
+///
+/// It owns no socket, clock or random source of its own: every entry point takes the current
+/// instant of the node's monotonic clock and returns an `Output` that the shell must carry out
+/// in order. That is what lets the simulator drive thousands of nodes through exact,
+/// replayable histories, and what lets unit tests state each rule as an exact expectation.
+///
+/// Entry points: `receive(_:at:)` for a peer message, `advance(to:)` when `nextDeadline` has
+/// passed, and the operator commands `transferLeadership(to:at:)` and `resign(at:)`.
+public struct ElectionCore: Sendable {
+    public let configuration: Configuration
+    public internal(set) var hardState: HardState
+    public internal(set) var role: Role = .follower
+    /// The leader of the current term as far as this node knows.
+    public internal(set) var leader: NodeID?
+    /// When this core was created: a restarted node forgets which leader it heard last, so it
+    /// neither votes nor campaigns for `electionTimeoutMin` after this instant (restart embargo).
+    public let startedAt: Instant
+    /// When this node last accepted a heartbeat from the leader of its term.
+    public internal(set) var lastHeartbeatAt: Instant?
+    /// When this node last received any message from each peer.
+    public internal(set) var lastContact: [NodeID: Instant] = [:]
+    /// The latest instant any input carried; inputs must never go back in time.
+    public internal(set) var now: Instant
+
+    var electionDeadline: Instant
+    var random: SeededRandom
+    /// Peers that granted this node's current pre-vote or vote round, itself included.
+    var votesGranted: Set<NodeID> = []
+    /// Present exactly while `role == .leader`.
+    var leadership: Leadership?
+
+    public init(configuration: Configuration, hardState: HardState, now: Instant, randomSeed: UInt64) {
+        precondition((try? configuration.validate()) != nil, "the shell must validate the configuration before creating a core")
+        self.configuration = configuration
+        self.hardState = hardState
+        self.startedAt = now
+        self.now = now
+        self.random = SeededRandom(seed: randomSeed)
+        self.electionDeadline = now
+        self.electionDeadline = now + drawElectionTimeout()
+        checkInvariants()
+    }
+
+    public var id: NodeID { configuration.id }
+    public var term: UInt64 { hardState.term }
+    public var votedFor: NodeID? { hardState.votedFor }
+
+    /// The earliest instant at which `advance(to:)` has work to do. The shell sleeps until then
+    /// or until a message arrives, whichever is first.
+    public var nextDeadline: Instant {
+        guard let leadership else { return electionDeadline }
+        var deadline = min(leadership.nextHeartbeatAt, leadership.quorumContactAt + configuration.electionTimeoutMin)
+        if let expiry = leadership.leaseExpiresAt { deadline = min(deadline, expiry) }
+        if let transfer = leadership.transfer { deadline = min(deadline, transfer.deadline) }
+        return deadline
+    }
+
+    /// Whether this node may act as leader at `instant`: it leads, holds a lease that has not
+    /// ended, and is not handing over. Evaluated against the clock at the moment of the question,
+    /// never from a flag that a stalled loop could forget to clear (fail closed).
+    public func isLeader(at instant: Instant) -> Bool {
+        guard let leadership, leadership.transfer == nil, let expiry = leadership.leaseExpiresAt else { return false }
+        return instant < expiry
+    }
+
+    /// When the lease ends, while this node leads and holds one.
+    public var leaseExpiresAt: Instant? { leadership?.leaseExpiresAt }
+
+    /// The leader a client may be told about at `instant`: this node while its lease holds, or
+    /// the leader it heard from less than `electionTimeoutMin` ago.
+    public func knownLeader(at instant: Instant) -> NodeID? {
+        if isLeader(at: instant) { return id }
+        guard role == .follower, let leader, let heard = lastHeartbeatAt,
+              instant < heard + configuration.electionTimeoutMin else { return nil }
+        return leader
+    }
+
+    /// The round each peer last acknowledged, while this node leads.
+    public var acknowledgedRounds: [NodeID: UInt64] { leadership?.acknowledgedRound ?? [:] }
+
+    /// The peer a leadership transfer is waiting for, if one is under way.
+    public var transferTarget: NodeID? { leadership?.transfer?.target }
+
+    // MARK: - Shared transitions
+
+    /// Records a new instant; time never goes backwards.
+    mutating func begin(at instant: Instant) {
+        precondition(instant >= now, "time went backwards on \(id): \(instant) after \(now)")
+        now = instant
+    }
+
+    mutating func drawElectionTimeout() -> Interval {
+        random.interval(from: configuration.electionTimeoutMin, upTo: configuration.electionTimeoutMax)
+    }
+
+    mutating func drawElectionRetry() -> Interval {
+        random.interval(from: configuration.electionRetryMin, upTo: configuration.electionRetryMax)
+    }
+
+    mutating func setLeader(_ newLeader: NodeID?, into output: inout Output) {
+        guard leader != newLeader else { return }
+        leader = newLeader
+        output.record(.leaderChanged(leader: newLeader, term: term))
+    }
+
+    mutating func changeRole(to newRole: Role, reason: RoleChangeReason, into output: inout Output) {
+        guard role != newRole else { return }
+        output.record(.roleChanged(from: role, to: newRole, term: term, reason: reason))
+        role = newRole
+    }
+
+    /// Moves to `newTerm` (when newer) and becomes a follower; the new term is persisted before
+    /// any message of this step is sent (thesis 3.3, "if RPC request or response contains term
+    /// T > currentTerm: set currentTerm = T, convert to follower").
+    mutating func becomeFollower(term newTerm: UInt64, leader newLeader: NodeID?, reason: RoleChangeReason,
+                                 peer: NodeID?, into output: inout Output) {
+        precondition(newTerm >= term, "\(id) cannot follow in term \(newTerm) below its term \(term)")
+        if newTerm > term {
+            output.record(.termChanged(from: term, to: newTerm, cause: .message, peer: peer))
+            hardState = HardState(term: newTerm, votedFor: nil)
+            output.persist(hardState)
+        }
+        if leadership != nil {
+            relinquishLease(reason: reason == .lostQuorum ? .lostQuorum : reason == .resign ? .resign : .higherTerm, into: &output)
+            leadership = nil
+        }
+        changeRole(to: .follower, reason: reason, into: &output)
+        setLeader(newLeader, into: &output)
+        votesGranted = []
+        electionDeadline = now + drawElectionTimeout()
+    }
+
+    /// Checks the invariants that must hold between any two inputs; a failure is a bug in the core.
+    func checkInvariants() {
+        precondition((role == .leader) == (leadership != nil), "\(id): role \(role) but leadership state present: \(leadership != nil)")
+        if role == .leader || role == .candidate {
+            precondition(hardState.votedFor == id, "\(id) is \(role) in term \(term) but voted for \(String(describing: hardState.votedFor))")
+        }
+        if role == .leader { precondition(leader == id, "\(id) leads but names \(String(describing: leader)) as leader") }
+        if let leadership {
+            let bound = Int(configuration.electionTimeoutMin.nanoseconds / configuration.heartbeatInterval.nanoseconds) + 2
+            precondition(leadership.sentRounds.count <= bound, "\(id) tracks \(leadership.sentRounds.count) unacknowledged rounds, more than \(bound)")
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// What only a leader tracks: its heartbeat rounds, who acknowledged which, and its lease.
+///
+/// Kept apart from `ElectionCore` and present only while the node leads, so no follower can
+/// hold a stale lease by accident.
+struct Leadership: Sendable {
+    /// The newest round sent; rounds start at 1.
+    var round: UInt64 = 0
+    var nextHeartbeatAt: Instant
+    /// Rounds sent but not yet acknowledged by a quorum, oldest first, with their send times.
+    var sentRounds: [(round: UInt64, sentAt: Instant)] = []
+    /// The newest round each peer acknowledged.
+    var acknowledgedRound: [NodeID: UInt64] = [:]
+    /// The newest round a quorum (this node included) acknowledged.
+    var quorumRound: UInt64 = 0
+    /// Send time of `quorumRound`, or when leadership began: the basis of CheckQuorum.
+    var quorumContactAt: Instant
+    /// End of the lease on this node's clock; `nil` while no lease is held.
+    var leaseExpiresAt: Instant?
+    /// A leadership transfer under way: the lease has been given up and TimeoutNow sent.
+    var transfer: (target: NodeID, deadline: Instant)?
+
+    init(now: Instant) {
+        self.nextHeartbeatAt = now
+        self.quorumContactAt = now
+    }
+}

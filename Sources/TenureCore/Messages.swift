@@ -1,0 +1,115 @@
+/// Everything nodes say to each other. Raft without a log: votes and heartbeats only.
+///
+/// Every message carries the sender's term; the core applies the term rules once, before it
+/// dispatches by role (thesis 3.3, as etcd-io/raft does in `Step`).
+public enum Message: Hashable, Sendable {
+    /// A request for a vote (thesis 3.4) or, with `preVote`, for a promise to vote (thesis 9.6).
+    case requestVote(RequestVote)
+    /// The answer to `requestVote`.
+    case voteResponse(VoteResponse)
+    /// The leader's AppendEntries-style heartbeat, numbered by round so acknowledgements can
+    /// name the round they answer and the lease can be measured from its send time (thesis 6.4.1).
+    case heartbeat(Heartbeat)
+    /// A follower's acknowledgement of one heartbeat round.
+    case heartbeatResponse(HeartbeatResponse)
+    /// The leader's order to a chosen follower to start an election at once (thesis 3.10).
+    case timeoutNow(TimeoutNow)
+
+    /// The term the sender had (or, for a pre-vote, proposes).
+    public var term: UInt64 {
+        switch self {
+        case .requestVote(let request): request.term
+        case .voteResponse(let response): response.term
+        case .heartbeat(let heartbeat): heartbeat.term
+        case .heartbeatResponse(let response): response.term
+        case .timeoutNow(let order): order.term
+        }
+    }
+
+    /// A short name for logs and metrics.
+    public var kindName: String {
+        switch self {
+        case .requestVote(let request): request.preVote ? "pre_vote_request" : "vote_request"
+        case .voteResponse(let response): response.preVote ? "pre_vote_response" : "vote_response"
+        case .heartbeat: "heartbeat"
+        case .heartbeatResponse: "heartbeat_response"
+        case .timeoutNow: "timeout_now"
+        }
+    }
+}
+
+public struct RequestVote: Hashable, Sendable {
+    /// For a pre-vote: the term the candidate would campaign in (its current term + 1),
+    /// which it has not adopted. For a vote: the candidate's new current term.
+    public var term: UInt64
+    public var preVote: Bool
+    /// Set when the election was ordered by the leader with TimeoutNow: voters then skip the
+    /// stickiness check, which is safe because that leader gave up its lease first.
+    public var leadershipTransfer: Bool
+
+    public init(term: UInt64, preVote: Bool, leadershipTransfer: Bool = false) {
+        self.term = term
+        self.preVote = preVote
+        self.leadershipTransfer = leadershipTransfer
+    }
+}
+
+public struct VoteResponse: Hashable, Sendable {
+    /// The voter's term; for a granted pre-vote, the term of the request it answers.
+    public var term: UInt64
+    public var preVote: Bool
+    public var granted: Bool
+
+    public init(term: UInt64, preVote: Bool, granted: Bool) {
+        self.term = term
+        self.preVote = preVote
+        self.granted = granted
+    }
+}
+
+public struct Heartbeat: Hashable, Sendable {
+    public var term: UInt64
+    /// Strictly increasing within one leadership; starts at 1.
+    public var round: UInt64
+
+    public init(term: UInt64, round: UInt64) {
+        self.term = term
+        self.round = round
+    }
+}
+
+public struct HeartbeatResponse: Hashable, Sendable {
+    public var term: UInt64
+    /// The round acknowledged; meaningful only when `accepted`.
+    public var round: UInt64
+    /// False when the sender of the heartbeat was behind (a stale leader); `term` then tells it the
+    /// newer term so it steps down.
+    public var accepted: Bool
+
+    public init(term: UInt64, round: UInt64, accepted: Bool) {
+        self.term = term
+        self.round = round
+        self.accepted = accepted
+    }
+}
+
+public struct TimeoutNow: Hashable, Sendable {
+    public var term: UInt64
+
+    public init(term: UInt64) { self.term = term }
+}
+
+/// A message with its sender and recipient: what the shell carries between nodes.
+public struct Envelope: Hashable, Sendable, CustomStringConvertible {
+    public var from: NodeID
+    public var to: NodeID
+    public var message: Message
+
+    public init(from: NodeID, to: NodeID, message: Message) {
+        self.from = from
+        self.to = to
+        self.message = message
+    }
+
+    public var description: String { "\(from)->\(to) \(message.kindName) t\(message.term)" }
+}

@@ -1,0 +1,151 @@
+import TenureCore
+
+/// Turns envelopes into self-describing frames and back, for the peer TCP connections.
+///
+/// Frames are versioned (so the format can evolve), length-prefixed (so a stream can be cut into
+/// messages and an oversized one refused before it is buffered), tagged with the cluster id (so a
+/// misdirected node is refused), and checksummed (so damage is caught rather than acted on).
+/// Decoding validates every byte and never traps: peers are not trusted.
+public enum FrameCodec {
+    /// Bytes before the payload: magic, version, kind, cluster id, payload length.
+    public static let headerBytes = FrameLayout.headerBytes
+    /// Far above the largest frame the format can produce (two 64-byte node ids and a few integers
+    /// come to under 200 bytes), yet small enough that a hostile length cannot make a node buffer much.
+    public static let defaultMaximumFrameBytes = 1024
+
+    // Payload flag bits.
+    static let preVoteFlag: UInt8 = 1 << 0
+    static let leadershipTransferFlag: UInt8 = 1 << 1
+    static let grantedFlag: UInt8 = 1 << 1
+    static let acceptedFlag: UInt8 = 1 << 0
+
+    /// The frame for `envelope` in cluster `clusterID`.
+    public static func encode(_ envelope: Envelope, clusterID: UInt64) -> [UInt8] {
+        let message = envelope.message
+        var frame: [UInt8] = []
+        frame.reserveCapacity(FrameLayout.overheadBytes + 96 + 2 * NodeID.maximumLength)
+        frame.appendBigEndian(FrameLayout.magic)
+        frame.append(FrameLayout.version)
+        frame.append(MessageKind(of: message).rawValue)
+        frame.appendBigEndian(clusterID)
+        frame.appendBigEndian(UInt32(0))  // Payload length, patched below.
+
+        appendNodeID(envelope.from, to: &frame)
+        appendNodeID(envelope.to, to: &frame)
+        frame.appendBigEndian(message.term)
+        switch message {
+        case .requestVote(let request):
+            frame.append(
+                (request.preVote ? preVoteFlag : 0) | (request.leadershipTransfer ? leadershipTransferFlag : 0))
+        case .voteResponse(let response):
+            frame.append((response.preVote ? preVoteFlag : 0) | (response.granted ? grantedFlag : 0))
+        case .heartbeat(let heartbeat):
+            frame.appendBigEndian(heartbeat.round)
+        case .heartbeatResponse(let response):
+            frame.appendBigEndian(response.round)
+            frame.append(response.accepted ? acceptedFlag : 0)
+        case .timeoutNow:
+            break
+        }
+
+        let payloadLength = UInt32(frame.count - FrameLayout.headerBytes)
+        for index in 0..<4 {
+            frame[12 + index] = UInt8(truncatingIfNeeded: payloadLength >> (24 - 8 * index))
+        }
+        frame.appendBigEndian(CRC32C.checksum(frame))
+        return frame
+    }
+
+    /// Decodes exactly one whole frame.
+    public static func decode(
+        _ frame: [UInt8], clusterID: UInt64, maximumFrameBytes: Int = defaultMaximumFrameBytes
+    ) throws(WireError) -> Envelope {
+        let result = frame.withUnsafeBytes { bytes in
+            Result { () throws(WireError) -> Envelope in
+                guard bytes.count >= FrameLayout.headerBytes else { throw .malformed("truncated header") }
+                let header = try FrameHeader.parse(
+                    bytes, clusterID: clusterID, maximumFrameBytes: maximumFrameBytes)
+                guard bytes.count >= header.frameLength else { throw .malformed("truncated frame") }
+                guard bytes.count == header.frameLength else { throw .malformed("trailing bytes after frame") }
+                return try decodeBody(bytes, header: header)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Verifies the checksum and decodes the payload of a frame whose header has been validated.
+    /// - Precondition: `frame` holds exactly `header.frameLength` bytes.
+    static func decodeBody(_ frame: UnsafeRawBufferPointer, header: FrameHeader) throws(WireError) -> Envelope {
+        let checked = FrameLayout.headerBytes + header.payloadLength
+        var trailer = ByteReader(UnsafeRawBufferPointer(rebasing: frame[checked...]))
+        let expected = try trailer.readUInt32(field: "checksum")
+        guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: frame[..<checked])) == expected else {
+            throw .checksumMismatch
+        }
+
+        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: frame[FrameLayout.headerBytes..<checked]))
+        let from = try readNodeID(&reader, field: "sender")
+        let to = try readNodeID(&reader, field: "recipient")
+        let term = try reader.readUInt64(field: "term")
+        let message: Message
+        switch header.kind {
+        case .requestVote:
+            let flags = try readFlags(&reader, allowed: preVoteFlag | leadershipTransferFlag)
+            message = .requestVote(
+                RequestVote(
+                    term: term, preVote: flags & preVoteFlag != 0,
+                    leadershipTransfer: flags & leadershipTransferFlag != 0))
+        case .voteResponse:
+            let flags = try readFlags(&reader, allowed: preVoteFlag | grantedFlag)
+            message = .voteResponse(
+                VoteResponse(term: term, preVote: flags & preVoteFlag != 0, granted: flags & grantedFlag != 0))
+        case .heartbeat:
+            message = .heartbeat(Heartbeat(term: term, round: try reader.readUInt64(field: "round")))
+        case .heartbeatResponse:
+            let round = try reader.readUInt64(field: "round")
+            let flags = try readFlags(&reader, allowed: acceptedFlag)
+            message = .heartbeatResponse(
+                HeartbeatResponse(term: term, round: round, accepted: flags & acceptedFlag != 0))
+        case .timeoutNow:
+            message = .timeoutNow(TimeoutNow(term: term))
+        }
+        guard reader.remaining == 0 else { throw .malformed("\(reader.remaining) trailing payload bytes") }
+        return Envelope(from: from, to: to, message: message)
+    }
+
+    private static func appendNodeID(_ id: NodeID, to frame: inout [UInt8]) {
+        let bytes = id.rawValue.utf8
+        // NodeID guarantees 1 to 64 bytes, so the count fits the length byte.
+        frame.append(UInt8(bytes.count))
+        frame.append(contentsOf: bytes)
+    }
+
+    private static func readNodeID(_ reader: inout ByteReader, field: String) throws(WireError) -> NodeID {
+        let length = Int(try reader.readUInt8(field: "\(field) length"))
+        guard length >= 1, length <= NodeID.maximumLength else {
+            throw .malformed("\(field) length \(length) out of range")
+        }
+        let bytes = try reader.readBytes(length, field: field)
+        guard bytes.allSatisfy(isNodeIDByte) else { throw .malformed("invalid \(field) bytes") }
+        let text = String(decoding: bytes, as: UTF8.self)
+        // Redundant with the byte check, but it is what keeps NodeID's precondition from trapping.
+        guard NodeID.isValid(text) else { throw .malformed("invalid \(field)") }
+        return NodeID(text)
+    }
+
+    private static func isNodeIDByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+            true
+        default:
+            false
+        }
+    }
+
+    private static func readFlags(_ reader: inout ByteReader, allowed: UInt8) throws(WireError) -> UInt8 {
+        let flags = try reader.readUInt8(field: "flags")
+        guard flags & ~allowed == 0 else { throw .malformed("unknown flag bits 0x\(String(flags, radix: 16))") }
+        return flags
+    }
+}
