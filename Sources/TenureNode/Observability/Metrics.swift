@@ -1,0 +1,102 @@
+import TenureCore
+
+/// Counters and gauges for `GET /metrics`, in the Prometheus text format.
+///
+/// Plain integers owned by the runtime's single thread: no locks, no allocation on the
+/// heartbeat path. Names follow Prometheus conventions (`_total` for counters, units last).
+final class Metrics {
+    var leaderChanges = 0
+    var electionsStarted = 0
+    var preVotesStarted = 0
+    var votesGranted = 0
+    var votesDenied = 0
+    var preVotesGranted = 0
+    var preVotesDenied = 0
+    var heartbeatsSent = 0
+    var heartbeatsReceived = 0
+    var messagesSent = 0
+    var messagesReceived = 0
+    var messagesDropped = 0
+    var rejectedPeerInput: [String: Int] = [:]
+    var persistFailures = 0
+    var leasesAcquired = 0
+    var leasesLost: [String: Int] = [:]
+    var httpRequests = 0
+    var httpBadRequests = 0
+    var persistLatency = LatencySummary()
+
+    /// Counts and sums persist latencies, with fixed buckets for a histogram.
+    struct LatencySummary {
+        static let bucketBoundsSeconds: [Double] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
+        var buckets = [Int](repeating: 0, count: bucketBoundsSeconds.count)
+        var count = 0
+        var sumSeconds = 0.0
+
+        mutating func observe(_ interval: Interval) {
+            let seconds = Double(interval.nanoseconds) / 1e9
+            count += 1
+            sumSeconds += seconds
+            for (index, bound) in Self.bucketBoundsSeconds.enumerated() where seconds <= bound { buckets[index] += 1 }
+        }
+    }
+
+    /// Counts what the core decided.
+    func record(_ event: Event) {
+        switch event {
+        case .leaderChanged(let leader, _): if leader != nil { leaderChanges += 1 }
+        case .electionStarted(_, let preVote, _): if preVote { preVotesStarted += 1 } else { electionsStarted += 1 }
+        case .voteDecided(let decision):
+            switch (decision.preVote, decision.granted) {
+            case (false, true): votesGranted += 1
+            case (false, false): votesDenied += 1
+            case (true, true): preVotesGranted += 1
+            case (true, false): preVotesDenied += 1
+            }
+        case .leaseExtended(_, _, _, _, let acquired): if acquired { leasesAcquired += 1 }
+        case .leaseLost(_, let reason): leasesLost[reason.rawValue, default: 0] += 1
+        default: break
+        }
+    }
+
+    func render(role: Role, term: UInt64, isLeader: Bool, leaseRemaining: Interval, uptime: Interval) -> String {
+        var text = ""
+        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, String)]) {
+            text += "# HELP tenure_\(name) \(help)\n# TYPE tenure_\(name) \(type)\n"
+            for (labels, value) in samples { text += "tenure_\(name)\(labels) \(value)\n" }
+        }
+        metric("role", "gauge", "1 for the role this node has now.",
+               Role.allCases.map { ("{role=\"\($0.rawValue)\"}", $0 == role ? "1" : "0") })
+        metric("term", "gauge", "Current Raft term (the fencing token).", [("", "\(term)")])
+        metric("is_leader", "gauge", "1 while this node leads with a valid lease.", [("", isLeader ? "1" : "0")])
+        metric("lease_remaining_seconds", "gauge", "Time left on the lease.", [("", "\(Double(leaseRemaining.nanoseconds) / 1e9)")])
+        metric("uptime_seconds", "gauge", "Time since this process started.", [("", "\(Double(uptime.nanoseconds) / 1e9)")])
+        metric("leader_changes_total", "counter", "Times this node learned of a new leader.", [("", "\(leaderChanges)")])
+        metric("elections_started_total", "counter", "Elections this node started (term increments).", [("", "\(electionsStarted)")])
+        metric("pre_votes_started_total", "counter", "Pre-vote rounds this node started.", [("", "\(preVotesStarted)")])
+        metric("votes_total", "counter", "Vote requests this node answered.",
+               [("{kind=\"vote\",result=\"granted\"}", "\(votesGranted)"), ("{kind=\"vote\",result=\"denied\"}", "\(votesDenied)"),
+                ("{kind=\"pre_vote\",result=\"granted\"}", "\(preVotesGranted)"), ("{kind=\"pre_vote\",result=\"denied\"}", "\(preVotesDenied)")])
+        metric("heartbeats_sent_total", "counter", "Heartbeats sent to peers.", [("", "\(heartbeatsSent)")])
+        metric("heartbeats_received_total", "counter", "Heartbeats received from a leader.", [("", "\(heartbeatsReceived)")])
+        metric("peer_messages_sent_total", "counter", "Peer messages handed to the transport.", [("", "\(messagesSent)")])
+        metric("peer_messages_received_total", "counter", "Valid peer messages received.", [("", "\(messagesReceived)")])
+        metric("peer_messages_dropped_total", "counter", "Peer messages dropped because the link was down or full.", [("", "\(messagesDropped)")])
+        metric("malformed_frames_total", "counter", "Peer input refused, by reason; the connection was closed.",
+               rejectedPeerInput.isEmpty ? [("{reason=\"none\"}", "0")] : rejectedPeerInput.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", "\($0.value)") })
+        metric("leases_acquired_total", "counter", "Times this node began holding a lease.", [("", "\(leasesAcquired)")])
+        metric("leases_lost_total", "counter", "Times a lease ended before renewal, by reason.",
+               leasesLost.isEmpty ? [("{reason=\"none\"}", "0")] : leasesLost.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", "\($0.value)") })
+        metric("persist_failures_total", "counter", "Hard-state writes that failed; their messages were not sent.", [("", "\(persistFailures)")])
+        metric("http_requests_total", "counter", "API requests answered.", [("", "\(httpRequests)")])
+        metric("http_bad_requests_total", "counter", "Malformed or oversized API requests.", [("", "\(httpBadRequests)")])
+        text += "# HELP tenure_persist_latency_seconds Time to write and fsync the term and vote.\n# TYPE tenure_persist_latency_seconds histogram\n"
+        var cumulative = 0
+        for (index, bound) in LatencySummary.bucketBoundsSeconds.enumerated() {
+            cumulative = persistLatency.buckets[index]
+            text += "tenure_persist_latency_seconds_bucket{le=\"\(bound)\"} \(cumulative)\n"
+        }
+        text += "tenure_persist_latency_seconds_bucket{le=\"+Inf\"} \(persistLatency.count)\n"
+        text += "tenure_persist_latency_seconds_sum \(persistLatency.sumSeconds)\ntenure_persist_latency_seconds_count \(persistLatency.count)\n"
+        return text
+    }
+}

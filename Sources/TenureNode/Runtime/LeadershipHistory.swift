@@ -1,0 +1,56 @@
+import TenureCore
+
+/// The node's recent leadership changes with their causes, for `GET /v1/history`.
+///
+/// A bounded ring: an operator asking "why did leadership move?" needs the last few changes,
+/// not an unbounded log (the event log keeps everything).
+struct LeadershipHistory {
+    struct Entry {
+        var at: Instant
+        var wallSeconds: Double
+        var kind: String
+        var term: UInt64
+        var from: String?
+        var to: String?
+        var leader: String?
+        var cause: String
+    }
+
+    static let capacity = 100
+    private(set) var entries: [Entry] = []
+
+    mutating func record(_ event: Event, at instant: Instant, wallSeconds: Double) {
+        let entry: Entry
+        switch event {
+        case .roleChanged(let from, let to, let term, let reason):
+            entry = Entry(at: instant, wallSeconds: wallSeconds, kind: "role_changed", term: term, from: from.rawValue,
+                          to: to.rawValue, leader: nil, cause: reason.rawValue)
+        case .leaderChanged(let leader, let term):
+            entry = Entry(at: instant, wallSeconds: wallSeconds, kind: "leader_changed", term: term, from: nil, to: nil,
+                          leader: leader?.rawValue, cause: leader == nil ? "leader_lost" : "leader_known")
+        case .leaseLost(let term, let reason):
+            entry = Entry(at: instant, wallSeconds: wallSeconds, kind: "lease_lost", term: term, from: nil, to: nil,
+                          leader: nil, cause: reason == .expired ? "lease_expired" : reason.rawValue)
+        default:
+            return
+        }
+        entries.append(entry)
+        if entries.count > Self.capacity { entries.removeFirst(entries.count - Self.capacity) }
+    }
+
+    var json: String {
+        let items = entries.reversed().map { entry -> String in
+            var object = JSONObject()
+            object.add("monotonic_ns", entry.at.nanoseconds)
+            object.add("unix_time", entry.wallSeconds)
+            object.add("event", entry.kind)
+            object.add("term", entry.term)
+            if let from = entry.from { object.add("from", from) }
+            if let to = entry.to { object.add("to", to) }
+            if entry.kind == "leader_changed" { object.add("leader", entry.leader) }
+            object.add("cause", entry.cause)
+            return object.rendered
+        }
+        return "{\"changes\":[" + items.joined(separator: ",") + "]}"
+    }
+}

@@ -1,0 +1,192 @@
+import TenureCore
+
+/// The client API's routes: what each endpoint answers, computed at the moment of the request.
+extension NodeRuntime {
+    func route(_ request: HTTPRequest, _ fd: Int32) -> APIReply {
+        let now = MonotonicClock.now()
+        let getRoutes: Set<String> = ["/v1/leader", "/v1/status", "/v1/watch", "/v1/history", "/healthz", "/readyz", "/metrics"]
+        let postRoutes: Set<String> = ["/v1/transfer", "/v1/resign"]
+        if getRoutes.contains(request.path) {
+            guard request.method == "GET" || request.method == "HEAD" else { return methodNotAllowed("GET") }
+        } else if postRoutes.contains(request.path) {
+            guard request.method == "POST" else { return methodNotAllowed("POST") }
+        } else {
+            return .response(.json(404, errorJSON("no such endpoint: \(request.path)")))
+        }
+        switch request.path {
+        case "/v1/leader": return .response(leaderResponse(now: now))
+        case "/v1/status": return .response(.json(200, statusJSON(now: now)))
+        case "/v1/history": return .response(.json(200, history.json))
+        case "/v1/watch": return .eventStream(initial: Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n".utf8) + watchEventBytes())
+        case "/healthz": return .response(.json(200, "{\"status\":\"ok\"}"))
+        case "/readyz":
+            let leader = core.knownLeader(at: now)
+            var object = JSONObject()
+            object.add("ready", leader != nil)
+            object.add("leader", leader?.rawValue)
+            object.add("term", core.term)
+            return .response(.json(leader != nil ? 200 : 503, object.rendered))
+        case "/metrics":
+            let lease = core.leaseExpiresAt.map { max(.zero, $0 - now) } ?? .zero
+            var response = HTTPResponse.text(200, metrics.render(role: core.role, term: core.term, isLeader: core.isLeader(at: now),
+                                                                  leaseRemaining: core.isLeader(at: now) ? lease : .zero, uptime: now - startedAt))
+            response.contentType = "text/plain; version=0.0.4; charset=utf-8"
+            return .response(response)
+        case "/v1/transfer": return transfer(to: request.query["to"], fd: fd, now: now)
+        case "/v1/resign": return resign(fd: fd, now: now)
+        default: return .response(.json(404, errorJSON("no such endpoint: \(request.path)")))
+        }
+    }
+
+    private func methodNotAllowed(_ allowed: String) -> APIReply {
+        var response = HTTPResponse.json(405, errorJSON("method not allowed; use \(allowed)"))
+        response.headers.append(("Allow", allowed))
+        return .response(response)
+    }
+
+    /// 200 with the leader when this node leads with a valid lease or heard the leader within
+    /// `electionTimeoutMin`; 503 otherwise.
+    func leaderResponse(now: Instant) -> HTTPResponse {
+        var object = JSONObject()
+        if let leader = core.knownLeader(at: now) {
+            object.add("leader", leader.rawValue)
+            object.add("term", core.term)
+            object.add("api", options.apiAddress(of: leader)?.description)
+            return .json(200, object.rendered)
+        }
+        object.add("leader", nil)
+        object.add("term", core.term)
+        return .json(503, object.rendered)
+    }
+
+    func statusJSON(now: Instant) -> String {
+        let isLeader = core.isLeader(at: now)
+        var object = JSONObject()
+        object.add("id", core.id.rawValue)
+        object.add("role", core.role.rawValue)
+        object.add("term", core.term)
+        object.add("leader", core.leader?.rawValue)
+        object.add("known_leader", core.knownLeader(at: now)?.rawValue)
+        object.add("voted_for", core.votedFor?.rawValue)
+        object.add("is_leader", isLeader)
+        let remaining = isLeader ? (core.leaseExpiresAt! - now) : .zero
+        object.add("lease_remaining_ms", Double(remaining.nanoseconds / 1000) / 1000)
+        if isLeader { object.add("fencing_token", core.term) }
+        object.add("now_monotonic_ns", now.nanoseconds)
+        if isLeader, let expiry = core.leaseExpiresAt {
+            object.add("lease_expires_monotonic_ns", expiry.nanoseconds)
+        } else {
+            object.add("lease_expires_monotonic_ns", raw: "null")
+        }
+        object.add("uptime_ms", (now - startedAt).nanoseconds / 1_000_000)
+        object.add("api", options.api.description)
+        var peers = JSONObject()
+        for peer in core.configuration.peers {
+            var entry = JSONObject()
+            entry.add("address", transport.peerAddresses[peer]?.description)
+            entry.add("api", options.apiAddress(of: peer)?.description)
+            if let contact = core.lastContact[peer] {
+                entry.add("last_contact_ms", (now - contact).nanoseconds / 1_000_000)
+            } else {
+                entry.add("last_contact_ms", raw: "null")
+            }
+            entry.add("connected", transport.link(for: peer)?.isConnected ?? false)
+            if core.role == .leader { entry.add("acknowledged_round", core.acknowledgedRounds[peer] ?? 0) }
+            peers.add(peer.rawValue, raw: entry.rendered)
+        }
+        object.add("peers", raw: peers.rendered)
+        var settings = JSONObject()
+        settings.add("heartbeat_interval_ms", core.configuration.heartbeatInterval.milliseconds)
+        settings.add("election_timeout_min_ms", core.configuration.electionTimeoutMin.milliseconds)
+        settings.add("election_timeout_max_ms", core.configuration.electionTimeoutMax.milliseconds)
+        settings.add("lease_ms", core.configuration.leaseDuration.milliseconds)
+        settings.add("clock_drift_bound", core.configuration.clockDriftBound)
+        object.add("config", raw: settings.rendered)
+        return object.rendered
+    }
+
+    func watchEventBytes() -> [UInt8] {
+        var object = JSONObject()
+        object.add("seq", watchSequence)
+        object.add("leader", announced?.leader?.rawValue)
+        object.add("term", announced?.term ?? core.term)
+        object.add("api", announced?.leader.flatMap { options.apiAddress(of: $0)?.description })
+        object.add("role", core.role.rawValue)
+        object.add("monotonic_ns", MonotonicClock.now().nanoseconds)
+        return Array("id: \(watchSequence)\nevent: leader\ndata: \(object.rendered)\n\n".utf8)
+    }
+
+    private func transfer(to targetText: String?, fd: Int32, now: Instant) -> APIReply {
+        var target: NodeID?
+        if let targetText {
+            guard NodeID.isValid(targetText) else { return .response(.json(400, errorJSON("'to' must be a node id"))) }
+            target = NodeID(targetText)
+        }
+        let startTerm = core.term
+        let (outcome, output) = core.transferLeadership(to: target, at: now)
+        apply(output, now: now)
+        return commandReply(outcome, kind: "transfer", fd: fd, startTerm: startTerm, now: now)
+    }
+
+    private func resign(fd: Int32, now: Instant) -> APIReply {
+        let startTerm = core.term
+        let (outcome, output) = core.resign(at: now)
+        apply(output, now: now)
+        return commandReply(outcome, kind: "resign", fd: fd, startTerm: startTerm, now: now)
+    }
+
+    private func commandReply(_ outcome: LeadershipCommandOutcome, kind: String, fd: Int32, startTerm: UInt64, now: Instant) -> APIReply {
+        var object = JSONObject()
+        switch outcome {
+        case .transferStarted(let target), .resigned(handedTo: .some(let target)):
+            pendingCommands.append(PendingCommand(fd: fd, kind: kind, startTerm: startTerm, target: target,
+                                                  deadline: now + options.electionTimeoutMin + options.heartbeatInterval))
+            return .deferred
+        case .resigned(handedTo: nil):
+            object.add("outcome", "resigned")
+            object.add("leader", nil)
+            object.add("term", core.term)
+            return .response(.json(200, object.rendered))
+        case .notLeader(let leader):
+            object.add("outcome", "not_leader")
+            object.add("error", "\(core.id) is not the leader")
+            object.add("leader", leader?.rawValue)
+            object.add("api", leader.flatMap { options.apiAddress(of: $0)?.description })
+            return .response(.json(409, object.rendered))
+        case .alreadyTransferring(let target):
+            object.add("outcome", "already_transferring")
+            object.add("target", target.rawValue)
+            return .response(.json(409, object.rendered))
+        case .rejected(let reason):
+            object.add("outcome", "rejected")
+            object.add("error", reason)
+            return .response(.json(409, object.rendered))
+        }
+    }
+
+    /// Answers transfer and resign requests once a successor leads, or when they time out.
+    func settlePendingCommands(now: Instant) {
+        guard !pendingCommands.isEmpty else { return }
+        var remaining: [PendingCommand] = []
+        for command in pendingCommands {
+            var object = JSONObject()
+            let succeeded = core.term > command.startTerm && core.leader != nil && core.leader != core.id
+            if succeeded {
+                object.add("outcome", command.kind == "resign" ? "resigned" : "transferred")
+                object.add("leader", core.leader?.rawValue)
+                object.add("term", core.term)
+                object.add("api", core.leader.flatMap { options.apiAddress(of: $0)?.description })
+                api.complete(command.fd, with: .json(200, object.rendered), metrics: metrics, route: route)
+            } else if now >= command.deadline || (command.kind == "transfer" && core.role != .leader && core.term == command.startTerm) {
+                object.add("outcome", "timed_out")
+                object.add("error", "\(command.target?.rawValue ?? "the target") did not take over in time")
+                object.add("leader", core.leader?.rawValue)
+                object.add("term", core.term)
+                api.complete(command.fd, with: .json(504, object.rendered), metrics: metrics, route: route)
+            } else {
+                remaining.append(command)
+            }
+        }
+        pendingCommands = remaining
+    }
+}

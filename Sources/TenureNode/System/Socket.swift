@@ -1,0 +1,130 @@
+import Glibc
+
+/// Thin wrappers over the socket calls the shell makes, all non-blocking.
+///
+/// One place retries `EINTR`, sets the options Tenure relies on (no Nagle delay, a TCP user
+/// timeout so a black-holed peer is noticed) and turns failures into `SystemError`s.
+enum Socket {
+    /// Linux `TCP_USER_TIMEOUT`, not exported by Glibc's module map.
+    static let tcpUserTimeoutOption: Int32 = 18
+
+    static func makeStream() throws(SystemError) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SystemError("socket") }
+        return fd
+    }
+
+    static func setOption(_ fd: Int32, level: Int32, name: Int32, value: Int32) {
+        var value = value
+        _ = setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// A listening socket on `address`.
+    static func listen(on address: SocketAddress, backlog: Int32 = 128) throws(SystemError) -> Int32 {
+        let fd = try makeStream()
+        setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+        var socketAddress = address.socketAddress()
+        let bound = withUnsafePointer(to: &socketAddress) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0 else {
+            let error = SystemError("bind \(address)")
+            close(fd)
+            throw error
+        }
+        guard Glibc.listen(fd, backlog) == 0 else {
+            let error = SystemError("listen \(address)")
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// Starts a non-blocking connect from `source` (port chosen by the kernel) to `destination`.
+    /// Binding the source address is what lets iptables rules written by node address match.
+    static func connect(from source: String?, to destination: SocketAddress,
+                        userTimeoutMilliseconds: Int32) throws(SystemError) -> Int32 {
+        let fd = try makeStream()
+        setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+        setOption(fd, level: Int32(IPPROTO_TCP), name: tcpUserTimeoutOption, value: userTimeoutMilliseconds)
+        if let source {
+            var local = SocketAddress(host: source, port: 0).socketAddress()
+            let bound = withUnsafePointer(to: &local) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else {
+                let error = SystemError("bind \(source)")
+                close(fd)
+                throw error
+            }
+        }
+        var remote = destination.socketAddress()
+        let result = withUnsafePointer(to: &remote) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                retryingInterrupts { Glibc.connect(fd, generic, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        if result != 0 && errno != EINPROGRESS {
+            let error = SystemError("connect \(destination)")
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// The pending error of a non-blocking connect, 0 when it succeeded.
+    static func pendingError(_ fd: Int32) -> Int32 {
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &value, &length)
+        return value
+    }
+
+    /// Accepts one connection, or returns nil when none is waiting.
+    static func accept(_ listener: Int32) -> (fd: Int32, peerHost: String)? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let fd = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                retryingInterrupts { Glibc.accept(listener, generic, &length) }
+            }
+        }
+        guard fd >= 0 else { return nil }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+        return (fd, SocketAddress.host(of: address))
+    }
+
+    enum ReadResult {
+        case bytes(Int)
+        case wouldBlock
+        case closed
+        case failed(Int32)
+    }
+
+    /// Reads into `buffer`; `.closed` at end of stream.
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> ReadResult {
+        let count = retryingInterrupts { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+        if count > 0 { return .bytes(count) }
+        if count == 0 { return .closed }
+        if errno == EAGAIN || errno == EWOULDBLOCK { return .wouldBlock }
+        return .failed(errno)
+    }
+
+    /// Writes as much of `bytes[offset...]` as the socket takes; returns the bytes written,
+    /// 0 when it would block, or nil when the connection failed.
+    static func write(_ fd: Int32, _ bytes: [UInt8], from offset: Int) -> Int? {
+        guard offset < bytes.count else { return 0 }
+        let count = bytes.withUnsafeBytes { raw in
+            retryingInterrupts { send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL)) }
+        }
+        if count >= 0 { return count }
+        if errno == EAGAIN || errno == EWOULDBLOCK { return 0 }
+        return nil
+    }
+}

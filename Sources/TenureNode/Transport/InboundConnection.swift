@@ -1,0 +1,47 @@
+import TenureCore
+import TenureWire
+
+/// One connection a peer opened to this node, carrying frames from that peer only.
+///
+/// The first valid frame binds the connection to its sender; a frame naming another sender,
+/// an unknown node, another cluster or malformed bytes closes it. The decoder bounds memory.
+struct InboundConnection {
+    let fd: Int32
+    let remoteHost: String
+    var decoder: FrameDecoder
+    /// The peer this connection carries frames from, once its first frame arrived.
+    var boundPeer: NodeID?
+    var openedAt: Instant
+}
+
+/// Why peer input was refused; each reason is a metric label and an event-log field.
+enum PeerInputRejection: CustomStringConvertible {
+    case wire(WireError)
+    case unknownNode(NodeID)
+    case wrongRecipient(NodeID)
+    case senderChanged(from: NodeID, to: NodeID)
+    case addressMismatch(peer: NodeID, host: String)
+    case tooManyConnections
+
+    var reason: String {
+        switch self {
+        case .wire(let error): error.counterName
+        case .unknownNode: "unknown_node"
+        case .wrongRecipient: "wrong_recipient"
+        case .senderChanged: "sender_changed"
+        case .addressMismatch: "address_mismatch"
+        case .tooManyConnections: "too_many_connections"
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .wire(let error): "\(error)"
+        case .unknownNode(let node): "frame from unknown node '\(node)'"
+        case .wrongRecipient(let node): "frame addressed to '\(node)', not this node"
+        case .senderChanged(let from, let to): "connection bound to \(from) carried a frame from \(to)"
+        case .addressMismatch(let peer, let host): "frame from \(peer) arrived from \(host), not its configured address"
+        case .tooManyConnections: "too many inbound peer connections"
+        }
+    }
+}
