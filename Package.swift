@@ -17,10 +17,13 @@ let package = Package(
         .target(name: "TenureSimulation", dependencies: ["TenureCore"]),
         // The I/O shell: sockets, disk, HTTP API, clocks, signals.
         .target(name: "TenureNode", dependencies: ["TenureCore", "TenureWire", "TenureSimulation"]),
-        .executableTarget(name: "tenure", dependencies: ["TenureNode", "TenureSimulation"]),
+        // Offline checker of partition-test histories (event logs + probes); Foundation for JSON.
+        .target(name: "TenureHistory"),
+        .executableTarget(name: "tenure", dependencies: ["TenureNode", "TenureSimulation", "TenureHistory"]),
         .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore"]),
         .testTarget(name: "TenureWireTests", dependencies: ["TenureWire"]),
         .testTarget(name: "TenureSimulationTests", dependencies: ["TenureSimulation"]),
         .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode"]),
+        .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory"]),
     ]
 )

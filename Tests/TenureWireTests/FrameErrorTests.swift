@@ -20,8 +20,10 @@ struct FrameErrorTests {
 
     @Test("a frame of another format version is refused")
     func unsupportedVersion() {
-        #expect(decodeError(handmadeFrame(kind: 3, payload: payload(of: heartbeat), version: 2)) == .unsupportedVersion(2))
-        #expect(decodeError(handmadeFrame(kind: 3, payload: payload(of: heartbeat), version: 0)) == .unsupportedVersion(0))
+        for version: UInt8 in [0, 2, 0xFF] {
+            let frame = handmadeFrame(kind: 3, payload: payload(of: heartbeat), version: version)
+            #expect(decodeError(frame) == .unsupportedVersion(version))
+        }
     }
 
     @Test("a frame of an unknown message kind is refused", arguments: [UInt8(0), 6, 0x80, 0xFF])
@@ -130,11 +132,13 @@ struct FrameErrorTests {
 
     @Test("header checks run in a fixed order: magic, version, kind, size, cluster")
     func checkOrder() {
-        let frame = handmadeFrame(kind: 9, payload: [], cluster: 1, version: 7, magic: 0, payloadLength: 9999)
-        #expect(decodeError(frame) == .badMagic(0))
-        #expect(decodeError(handmadeFrame(kind: 9, payload: [], cluster: 1, version: 7, payloadLength: 9999)) == .unsupportedVersion(7))
-        #expect(decodeError(handmadeFrame(kind: 9, payload: [], cluster: 1, payloadLength: 9999)) == .unknownKind(9))
-        #expect(decodeError(handmadeFrame(kind: 3, payload: [], cluster: 1, payloadLength: 9999)) == .frameTooLarge(10019))
-        #expect(decodeError(handmadeFrame(kind: 3, payload: [], cluster: 1)) == .clusterMismatch(expected: testCluster, received: 1))
+        func frame(magic: UInt16 = 0x544E, version: UInt8 = 1, kind: UInt8 = 3, length: UInt32 = 9999) -> [UInt8] {
+            handmadeFrame(kind: kind, payload: [], cluster: 1, version: version, magic: magic, payloadLength: length)
+        }
+        #expect(decodeError(frame(magic: 0, version: 7, kind: 9)) == .badMagic(0))
+        #expect(decodeError(frame(version: 7, kind: 9)) == .unsupportedVersion(7))
+        #expect(decodeError(frame(kind: 9)) == .unknownKind(9))
+        #expect(decodeError(frame()) == .frameTooLarge(10019))
+        #expect(decodeError(frame(length: 0)) == .clusterMismatch(expected: testCluster, received: 1))
     }
 }

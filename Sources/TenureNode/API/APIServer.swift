@@ -99,14 +99,7 @@ final class APIServer {
                 request = try connection.parser.next()
             } catch {
                 metrics.httpBadRequests += 1
-                let message: String
-                switch error {
-                case .requestTooLarge: message = "request too large"
-                case .bodyTooLarge: message = "request body too large"
-                case .unsupportedVersion: message = "unsupported HTTP version"
-                case .malformed(let reason): message = "malformed request: \(reason)"
-                }
-                append(HTTPResponse.json(400, errorJSON(message)), keepAlive: false, to: &connection)
+                append(HTTPResponse.json(error.responseStatus, errorJSON(error.message)), keepAlive: false, to: &connection)
                 return
             }
             guard let request else { return }
