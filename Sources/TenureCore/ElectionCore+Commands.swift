@@ -41,6 +41,7 @@ extension ElectionCore {
         var output = Output()
         defer { checkInvariants() }
         guard leadership != nil else { return (.notLeader(leader: leader), output) }
+        expireLeaseIfDue(into: &output)
         relinquishLease(reason: .resign, into: &output)
         var handedTo: NodeID?
         if case .success(let target) = chooseTransferTarget(nil) {

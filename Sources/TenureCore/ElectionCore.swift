@@ -117,14 +117,15 @@ public struct ElectionCore: Sendable {
     mutating func becomeFollower(term newTerm: UInt64, leader newLeader: NodeID?, reason: RoleChangeReason,
                                  peer: NodeID?, into output: inout Output) {
         precondition(newTerm >= term, "\(id) cannot follow in term \(newTerm) below its term \(term)")
+        if leadership != nil {
+            // Before the term moves, so the event names the term whose lease ended.
+            relinquishLease(reason: reason == .lostQuorum ? .lostQuorum : reason == .resign ? .resign : .higherTerm, into: &output)
+            leadership = nil
+        }
         if newTerm > term {
             output.record(.termChanged(from: term, to: newTerm, cause: .message, peer: peer))
             hardState = HardState(term: newTerm, votedFor: nil)
             output.persist(hardState)
-        }
-        if leadership != nil {
-            relinquishLease(reason: reason == .lostQuorum ? .lostQuorum : reason == .resign ? .resign : .higherTerm, into: &output)
-            leadership = nil
         }
         changeRole(to: .follower, reason: reason, into: &output)
         setLeader(newLeader, into: &output)
