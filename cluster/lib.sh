@@ -17,7 +17,7 @@ ensure_built() {
   if [ -n "${TENURE_SKIP_BUILD:-}" ] && [ -x "$TENURE_BIN" ]; then return; fi
   if [ ! -x "$TENURE_BIN" ] || [ -n "$(find "$TENURE_ROOT/Sources" "$TENURE_ROOT/Package.swift" -newer "$TENURE_BIN" -print -quit 2>/dev/null)" ]; then
     say "building tenure ($BUILD_CONFIGURATION)..."
-    (cd "$TENURE_ROOT" && swift build -c "$BUILD_CONFIGURATION" --product tenure 2>&1 | grep -E "error|warning: unre|Compiling tenure|Build complete" || true)
+    (cd "$TENURE_ROOT" && swift build -c "$BUILD_CONFIGURATION" --static-swift-stdlib --product tenure 2>&1 | grep -E "error|warning: unre|Compiling tenure|Build complete" || true)
     [ -x "$TENURE_BIN" ] || die "build failed; run 'swift build -c $BUILD_CONFIGURATION' to see why"
   fi
 }

@@ -1,4 +1,3 @@
-import Foundation
 import TenureNode
 
 /// `tenure leader`, `status`, `watch`, `transfer` and `resign`: thin HTTP clients of the API.
@@ -9,47 +8,50 @@ enum ClientCommands {
     struct NodeAnswer {
         var endpoint: String
         var status: Int
-        var object: [String: Any]
+        var body: String
+        var json: JSONValue
     }
 
-    static func fetch(_ endpoint: String, _ path: String, timeout: Int) -> Result<NodeAnswer, Error> {
+    static func fetch(_ endpoint: String, _ path: String, timeout: Int) -> Result<NodeAnswer, HTTPClientError> {
         do {
             let response = try HTTPClient.request(endpoint: endpoint, path: path, timeoutMilliseconds: timeout)
-            let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
-            return .success(NodeAnswer(endpoint: endpoint, status: response.status, object: object))
-        } catch {
+            return .success(NodeAnswer(endpoint: endpoint, status: response.status, body: response.bodyText,
+                                       json: JSONValue.parse(response.body) ?? .null))
+        } catch let error as HTTPClientError {
             return .failure(error)
+        } catch {
+            return .failure(.malformedResponse("\(error)"))
         }
-    }
-
-    static func printError(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
     static func leader(_ arguments: [String]) -> Int32 {
         let flags = ClientFlags.parse(arguments, command: "leader")
         var best: NodeAnswer?
-        var highestTerm: Int64 = -1
+        var highestTerm: Int64 = 0
         for endpoint in flags.endpoints {
             switch fetch(endpoint, "/v1/leader", timeout: flags.timeoutMilliseconds) {
             case .success(let answer):
-                let term = (answer.object["term"] as? NSNumber)?.int64Value ?? -1
+                let term = answer.json["term"]?.int64 ?? 0
                 highestTerm = max(highestTerm, term)
-                if answer.status == 200, answer.object["leader"] is String, term >= ((best?.object["term"] as? NSNumber)?.int64Value ?? -1) {
+                if answer.status == 200, answer.json["leader"]?.string != nil, term >= (best?.json["term"]?.int64 ?? -1) {
                     best = answer
                 }
             case .failure(let error):
-                printError("\(endpoint): down (\(error))")
+                Terminal.printError("\(endpoint): down (\(error))")
             }
         }
-        guard let best, let name = best.object["leader"] as? String else {
-            if flags.json { print("{\"leader\":null,\"term\":\(max(highestTerm, 0))}") } else { printError("no leader known") }
+        guard let best, let name = best.json["leader"]?.string else {
+            if flags.json { print("{\"leader\":null,\"term\":\(highestTerm)}") } else { Terminal.printError("no leader known") }
             return 1
         }
-        let term = (best.object["term"] as? NSNumber)?.int64Value ?? 0
-        let api = best.object["api"] as? String ?? "?"
+        let term = best.json["term"]?.int64 ?? 0
+        let api = best.json["api"]?.string ?? "?"
         if flags.json {
-            print("{\"leader\":\"\(name)\",\"term\":\(term),\"api\":\"\(api)\"}")
+            var object = JSONObject()
+            object.add("leader", name)
+            object.add("term", term)
+            object.add("api", api)
+            print(object.rendered)
         } else {
             print("\(name) (term \(term), api \(api))")
         }
@@ -64,30 +66,32 @@ enum ClientCommands {
         for endpoint in flags.endpoints {
             switch fetch(endpoint, "/v1/status", timeout: flags.timeoutMilliseconds) {
             case .success(let answer):
-                let object = answer.object
-                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                    jsonItems.append(String(decoding: data, as: UTF8.self))
-                }
-                let isLeader = object["is_leader"] as? Bool ?? false
-                if isLeader || object["known_leader"] is String { leaderKnown = true }
-                let lease = isLeader ? String(format: "%.0fms", (object["lease_remaining_ms"] as? NSNumber)?.doubleValue ?? 0) : "-"
+                let status = answer.json
+                jsonItems.append(answer.body)
+                let isLeader = status["is_leader"]?.bool ?? false
+                if isLeader || status["known_leader"]?.string != nil { leaderKnown = true }
+                let lease = isLeader ? "\(Int((status["lease_remaining_ms"]?.double ?? 0).rounded()))ms" : "-"
                 var contacts: [String] = []
-                if let peers = object["peers"] as? [String: Any] {
+                if let peers = status["peers"]?.object {
                     for name in peers.keys.sorted() {
-                        let peer = peers[name] as? [String: Any] ?? [:]
-                        if let milliseconds = (peer["last_contact_ms"] as? NSNumber)?.int64Value {
+                        if let milliseconds = peers[name]?["last_contact_ms"]?.int64 {
                             contacts.append("\(name) \(milliseconds)ms")
                         } else {
                             contacts.append("\(name) never")
                         }
                     }
                 }
-                let role = (object["role"] as? String ?? "?") + (object["role"] as? String == "leader" && !isLeader ? " (no lease)" : "")
-                rows.append([object["id"] as? String ?? "?", role, "\((object["term"] as? NSNumber)?.int64Value ?? 0)",
-                             object["leader"] as? String ?? "-", lease, contacts.joined(separator: ", "), endpoint])
+                var role = status["role"]?.string ?? "?"
+                if role == "leader" && !isLeader { role += " (no lease)" }
+                rows.append([status["id"]?.string ?? "?", role, "\(status["term"]?.int64 ?? 0)", status["leader"]?.string ?? "-",
+                             lease, contacts.joined(separator: ", "), endpoint])
             case .failure(let error):
                 rows.append(["?", "down", "-", "-", "-", "\(error)", endpoint])
-                jsonItems.append("{\"api\":\"\(endpoint)\",\"down\":true}")
+                var object = JSONObject()
+                object.add("api", endpoint)
+                object.add("down", true)
+                object.add("error", "\(error)")
+                jsonItems.append(object.rendered)
             }
         }
         if flags.json {
@@ -96,10 +100,10 @@ enum ClientCommands {
             let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {
                 print(row.enumerated().map { index, cell in
-                    index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
+                    index == row.count - 1 ? cell : Terminal.padded(cell, to: widths[index] + 2)
                 }.joined())
             }
-            if !leaderKnown { printError("no leader known") }
+            if !leaderKnown { Terminal.printError("no leader known") }
         }
         return leaderKnown ? 0 : 1
     }
@@ -116,20 +120,19 @@ enum ClientCommands {
                     if flags.json {
                         print(data)
                     } else {
-                        let object = (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] ?? [:]
-                        let leader = object["leader"] as? String ?? "none"
-                        let stamp = ISO8601DateFormatter().string(from: Date())
-                        print("\(stamp)  seq \((object["seq"] as? NSNumber)?.int64Value ?? 0)  term \((object["term"] as? NSNumber)?.int64Value ?? 0)  leader \(leader)")
+                        let event = JSONValue.parse(data) ?? .null
+                        let leader = event["leader"]?.string ?? "none"
+                        print("\(Terminal.timestamp())  seq \(event["seq"]?.int64 ?? 0)  term \(event["term"]?.int64 ?? 0)  leader \(leader)")
                     }
-                    fflush(nil)
+                    Terminal.flush()
                     seen += 1
                     return flags.count.map { seen < $0 } ?? true
                 }
                 if let count = flags.count, seen >= count { return 0 }
-                printError("\(endpoint): stream ended")
+                Terminal.printError("\(endpoint): stream ended")
             } catch {
-                printError("\(endpoint): down (\(error))")
-                Thread.sleep(forTimeInterval: 0.5)
+                Terminal.printError("\(endpoint): down (\(error))")
+                Terminal.sleep(milliseconds: 500)
             }
         }
         return 1
@@ -142,12 +145,12 @@ enum ClientCommands {
         var leaderAPI: String?
         for endpoint in flags.endpoints {
             if case .success(let answer) = fetch(endpoint, "/v1/leader", timeout: flags.timeoutMilliseconds), answer.status == 200 {
-                leaderAPI = answer.object["api"] as? String
+                leaderAPI = answer.json["api"]?.string
                 break
             }
         }
         guard let leaderAPI else {
-            printError("no leader known")
+            Terminal.printError("no leader known")
             return 1
         }
         var path = resign ? "/v1/resign" : "/v1/transfer"
@@ -157,7 +160,7 @@ enum ClientCommands {
             print(response.bodyText)
             return response.status == 200 ? 0 : 1
         } catch {
-            printError("\(leaderAPI): \(error)")
+            Terminal.printError("\(leaderAPI): \(error)")
             return 1
         }
     }

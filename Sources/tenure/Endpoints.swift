@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import TenureNode
 
 /// Which API endpoints a client command asks: `--endpoints`, else `$TENURE_ENDPOINTS`, else the
 /// cluster that `cluster/up` started (it records its endpoints in its run folder).
@@ -8,8 +9,8 @@ enum Endpoints {
 
     static func resolve(_ flag: String?) -> [String] {
         if let flag, !flag.isEmpty { return split(flag) }
-        if let environment = ProcessInfo.processInfo.environment["TENURE_ENDPOINTS"], !environment.isEmpty { return split(environment) }
-        if let text = try? String(contentsOfFile: clusterFile, encoding: .utf8) {
+        if let environment = Terminal.environment("TENURE_ENDPOINTS"), !environment.isEmpty { return split(environment) }
+        if let text = Terminal.readFile(clusterFile) {
             let list = split(text)
             if !list.isEmpty { return list }
         }
@@ -44,7 +45,7 @@ struct ClientFlags {
             return arguments[index]
         }
         func bad(_ message: String) -> Never {
-            FileHandle.standardError.write(Data("tenure \(command): \(message)\n\(usage)\n".utf8))
+            Terminal.printError("tenure \(command): \(message)\n\(usage)")
             exit(2)
         }
         while index < arguments.count {

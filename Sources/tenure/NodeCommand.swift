@@ -1,4 +1,3 @@
-import Foundation
 import TenureNode
 
 /// `tenure node`: parse flags (exit 2 on any mistake), start the runtime, run until signalled.
@@ -12,14 +11,14 @@ enum NodeCommand {
         do {
             options = try NodeOptions.parse(arguments)
         } catch {
-            FileHandle.standardError.write(Data("tenure node: \(error.message)\n\(NodeOptions.usage)\n".utf8))
+            Terminal.printError("tenure node: \(error.message)\n\(NodeOptions.usage)")
             return 2
         }
         do {
             let runtime = try NodeRuntime(options: options)
             return runtime.run()
         } catch {
-            FileHandle.standardError.write(Data("tenure node \(options.id): \(error.description)\n".utf8))
+            Terminal.printError("tenure node \(options.id): \(error.description)")
             return 1
         }
     }

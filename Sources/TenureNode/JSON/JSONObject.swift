@@ -2,7 +2,8 @@
 ///
 /// The API's answers are a handful of fields; writing them directly keeps the leader-query path
 /// free of Foundation's encoders and their allocations.
-struct JSONObject {
+public struct JSONObject {
+    public init() {}
     private var text = "{"
     private var empty = true
 
@@ -12,22 +13,22 @@ struct JSONObject {
         text += "\"\(name)\":"
     }
 
-    mutating func add(_ name: String, _ value: String?) {
+    public mutating func add(_ name: String, _ value: String?) {
         key(name)
         if let value { text += JSONObject.quoted(value) } else { text += "null" }
     }
 
-    mutating func add(_ name: String, _ value: Int64) { key(name); text += String(value) }
-    mutating func add(_ name: String, _ value: UInt64) { key(name); text += String(value) }
-    mutating func add(_ name: String, _ value: Int) { key(name); text += String(value) }
-    mutating func add(_ name: String, _ value: Bool) { key(name); text += value ? "true" : "false" }
-    mutating func add(_ name: String, _ value: Double) { key(name); text += value.isFinite ? String(value) : "null" }
-    mutating func add(_ name: String, raw: String) { key(name); text += raw }
+    public mutating func add(_ name: String, _ value: Int64) { key(name); text += String(value) }
+    public mutating func add(_ name: String, _ value: UInt64) { key(name); text += String(value) }
+    public mutating func add(_ name: String, _ value: Int) { key(name); text += String(value) }
+    public mutating func add(_ name: String, _ value: Bool) { key(name); text += value ? "true" : "false" }
+    public mutating func add(_ name: String, _ value: Double) { key(name); text += value.isFinite ? String(value) : "null" }
+    public mutating func add(_ name: String, raw: String) { key(name); text += raw }
 
-    var rendered: String { text + "}" }
+    public var rendered: String { text + "}" }
 
     /// A JSON string literal with the required escapes.
-    static func quoted(_ value: String) -> String {
+    public static func quoted(_ value: String) -> String {
         var result = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
