@@ -19,14 +19,12 @@ enum Socket {
         _ = setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
     }
 
-    /// A listening socket on `address`.
-    static func listen(on address: SocketAddress, backlog: Int32 = 128) throws(SystemError) -> Int32 {
-        let fd = try makeStream()
-        setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+    /// Binds `fd` to `address`, closing it on failure.
+    static func bind(_ fd: Int32, to address: SocketAddress) throws(SystemError) {
         var socketAddress = address.socketAddress()
         let bound = withUnsafePointer(to: &socketAddress) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                Glibc.bind(fd, generic, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         guard bound == 0 else {
@@ -34,6 +32,13 @@ enum Socket {
             close(fd)
             throw error
         }
+    }
+
+    /// A listening socket on `address`.
+    static func listen(on address: SocketAddress, backlog: Int32 = 128) throws(SystemError) -> Int32 {
+        let fd = try makeStream()
+        setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+        try bind(fd, to: address)
         guard Glibc.listen(fd, backlog) == 0 else {
             let error = SystemError("listen \(address)")
             close(fd)
@@ -49,19 +54,7 @@ enum Socket {
         let fd = try makeStream()
         setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
         setOption(fd, level: Int32(IPPROTO_TCP), name: tcpUserTimeoutOption, value: userTimeoutMilliseconds)
-        if let source {
-            var local = SocketAddress(host: source, port: 0).socketAddress()
-            let bound = withUnsafePointer(to: &local) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            guard bound == 0 else {
-                let error = SystemError("bind \(source)")
-                close(fd)
-                throw error
-            }
-        }
+        if let source { try bind(fd, to: SocketAddress(host: source, port: 0)) }
         var remote = destination.socketAddress()
         let result = withUnsafePointer(to: &remote) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in

@@ -33,7 +33,8 @@ public enum Terminal {
 
     public static func sleep(milliseconds: Int) {
         var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
-        while nanosleep(&request, &request) != 0 && errno == EINTR {}
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 
     /// Current UTC time as ISO 8601 with milliseconds.
