@@ -17,10 +17,8 @@ enum ClientCommands {
             let response = try HTTPClient.request(endpoint: endpoint, path: path, timeoutMilliseconds: timeout)
             return .success(NodeAnswer(endpoint: endpoint, status: response.status, body: response.bodyText,
                                        json: JSONValue.parse(response.body) ?? .null))
-        } catch let error as HTTPClientError {
-            return .failure(error)
         } catch {
-            return .failure(.malformedResponse("\(error)"))
+            return .failure(error)
         }
     }
 

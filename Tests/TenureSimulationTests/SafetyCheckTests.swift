@@ -1,0 +1,73 @@
+import Testing
+import TenureCore
+@testable import TenureSimulation
+
+/// Each safety rule, switched off on its own, must be caught within a bounded number of seeds:
+/// proof that the invariant checks look at the right things (mutation testing).
+@Suite("The simulator notices a missing safety rule")
+struct SafetyCheckTests {
+    /// Seeds tried per mutation before giving up (issue 4 allows 200 runs of 30 s).
+    static let seedBound: UInt64 = 200
+
+    /// The first run in `seeds` that reports a violation, if any.
+    private func firstViolation(_ options: SimulationOptions, seeds: ClosedRange<UInt64>) -> SimulationResult? {
+        for seed in seeds {
+            var seeded = options
+            seeded.seed = seed
+            let result = Simulator.run(seeded)
+            if !result.passed { return result }
+        }
+        return nil
+    }
+
+    /// The violations each mutation is expected to cause.
+    private static func expectedKinds(_ mutation: SimulationMutation) -> Set<SimulationViolationKind> {
+        switch mutation {
+        case .disableVoteStickiness: [.leaseOverlap]
+        case .disableRestartEmbargo: [.leaseOverlap]
+        case .leaseFromAcknowledgementTime: [.leaseBeyondQuorumPromise, .leaseOverlap]
+        case .sendBeforePersist: [.termRegression, .doubleVote, .twoLeadersInTerm, .leaderWithoutMajority]
+        case .disablePreVote: [.isolatedTermIncrease]
+        }
+    }
+
+    @Test("A mutation is found within the seed bound", arguments: SimulationMutation.allCases, [3, 5])
+    func mutationIsFound(mutation: SimulationMutation, nodes: Int) throws {
+        var options = SimulationOptions(nodes: nodes, duration: .seconds(30))
+        options.enable(mutation)
+        let result = try #require(firstViolation(options, seeds: 1...Self.seedBound),
+                                  "\(mutation.rawValue) went unnoticed in \(Self.seedBound) seeds of \(nodes) nodes")
+        let violation = try #require(result.violations.first)
+        #expect(Self.expectedKinds(mutation).contains(violation.kind), "\(violation)")
+        #expect(violation.seed == result.seed)
+        #expect(violation.trace.count > 10)
+        #expect(violation.trace.last == "reproduce with: tenure simulate --nodes \(nodes) --seed \(result.seed) --duration 30s --trace --mutation \(mutation.rawValue)")
+        #expect(result.trace == violation.trace)
+        #expect(result.report.contains("VIOLATION \(violation.kind.rawValue)"))
+    }
+
+    @Test("Clocks drifting far beyond the configured bound make leases overlap in real time, and the check reports it")
+    func excessDriftIsReported() throws {
+        var options = SimulationOptions(nodes: 5, duration: .seconds(30))
+        options.excessDrift = true
+        var found: SimulationResult?
+        for seed in UInt64(1)...40 {
+            options.seed = seed
+            let result = Simulator.run(options)
+            if result.violations.contains(where: { $0.kind == .leaseOverlap }) {
+                found = result
+                break
+            }
+        }
+        let result = try #require(found, "no lease overlap in 40 seeds with excess drift")
+        let overlap = try #require(result.violations.first { $0.kind == .leaseOverlap })
+        #expect(overlap.message.contains("of real time"))
+        #expect(overlap.trace.last?.hasSuffix("--excess-drift") == true)
+    }
+
+    @Test("The same clocks within the bound, with the same fault shapes, give no overlap")
+    func driftWithinBoundIsSafe() {
+        let batch = Simulator.run(SimulationOptions(nodes: 5, duration: .seconds(30)), seeds: 1...20)
+        #expect(batch.passed, "\(batch.failures.map(\.report).joined(separator: "\n\n"))")
+    }
+}
