@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "TenureSimulation", dependencies: ["TenureCore"]),
         // The I/O shell: sockets, disk, HTTP API, clocks, signals.
         .target(name: "TenureNode", dependencies: ["TenureCore", "TenureWire", "TenureSimulation"]),
-        // Offline checker of partition-test histories (event logs + probes); Foundation for JSON.
+        // Offline checker of partition-test histories (event logs + probes): standard library only.
         .target(name: "TenureHistory"),
         .executableTarget(name: "tenure", dependencies: ["TenureNode", "TenureSimulation", "TenureHistory"]),
         .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore"]),

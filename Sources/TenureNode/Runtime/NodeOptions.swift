@@ -133,7 +133,13 @@ public struct NodeOptions: Sendable {
                       electionTimeoutMax: electionTimeoutMax, leaseDuration: lease, clockDriftBound: clockDriftBound)
     }
 
-    public var clusterID: UInt64 { ClusterID.derive(from: clusterName) }
+    /// The id every frame carries. It covers the settings the lease's safety depends on across
+    /// nodes (a follower's stickiness window must outlast every leader's lease), so nodes that
+    /// disagree on them refuse each other's frames instead of risking two leaders.
+    public var clusterID: UInt64 {
+        let configuration = configuration
+        return ClusterID.derive(from: "\(clusterName)|election-timeout-min=\(configuration.electionTimeoutMin.nanoseconds)|lease=\(configuration.leaseDuration.nanoseconds)")
+    }
 
     /// The API address clients should use for `node`.
     public func apiAddress(of node: NodeID) -> SocketAddress? {

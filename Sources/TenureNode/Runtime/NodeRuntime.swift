@@ -215,7 +215,9 @@ public final class NodeRuntime {
 
     private func reject(_ rejection: PeerInputRejection, host: String, now: Instant) {
         metrics.rejectedPeerInput[rejection.reason, default: 0] += 1
-        log.warning("refused peer input from \(host): \(rejection); connection closed")
+        let hint = rejection.reason == "cluster_mismatch"
+            ? " (another --cluster name, or different --election-timeout minimum, --lease or --clock-drift: every node must agree on them)" : ""
+        log.warning("refused peer input from \(host): \(rejection)\(hint); connection closed")
         eventLog?.write("reject", at: now) {
             $0.add("peer", host)
             $0.add("reason", rejection.reason)

@@ -10,7 +10,7 @@ final class PeerLink {
     enum State {
         case idle(retryAt: Instant)
         case connecting(fd: Int32, since: Instant)
-        case connected(fd: Int32)
+        case connected(fd: Int32, since: Instant)
     }
 
     let peer: NodeID
@@ -21,6 +21,8 @@ final class PeerLink {
     private var backoff: Interval
     private var random: SeededRandom
 
+    /// How long a connection must have lived for its loss to reset the reconnect backoff.
+    static let healthyConnectionAge = Interval.seconds(1)
     /// Queue limit: far above what heartbeats need, small enough to bound memory per peer.
     static let maximumPendingBytes = 64 * 1024
     let initialBackoff = Interval.milliseconds(20)
@@ -44,7 +46,7 @@ final class PeerLink {
     var descriptor: Int32? {
         switch state {
         case .idle: nil
-        case .connecting(let fd, _), .connected(let fd): fd
+        case .connecting(let fd, _), .connected(let fd, _): fd
         }
     }
 
@@ -101,8 +103,7 @@ final class PeerLink {
         case .connecting(let fd, _):
             let error = Socket.pendingError(fd)
             if error == 0 && events & Int16(POLLOUT) != 0 {
-                state = .connected(fd: fd)
-                backoff = initialBackoff
+                state = .connected(fd: fd, since: now)
                 pending.removeAll(keepingCapacity: true)
                 pendingOffset = 0
                 log.info("connected to \(peer) at \(address)")
@@ -110,7 +111,7 @@ final class PeerLink {
                 log.debug("connect to \(peer) at \(address) failed: \(errorText(error))")
                 disconnect(now: now)
             }
-        case .connected(let fd):
+        case .connected(let fd, _):
             if events & Int16(POLLIN) != 0 {
                 // Peers never write on this connection; readable means closed or reset.
                 var scratch = [UInt8](repeating: 0, count: 256)
@@ -134,7 +135,7 @@ final class PeerLink {
 
     /// Writes what the socket takes now.
     func flush(now: Instant, log: Log) {
-        guard case .connected(let fd) = state, pendingOffset < pending.count else { return }
+        guard case .connected(let fd, _) = state, pendingOffset < pending.count else { return }
         guard let written = Socket.write(fd, pending, from: pendingOffset) else {
             log.info("write to \(peer) failed: \(errorText(errno))")
             disconnect(now: now)
@@ -151,6 +152,9 @@ final class PeerLink {
     }
 
     func disconnect(now: Instant) {
+        // A connection that lived a while was healthy: start the next backoff from the bottom. One
+        // the peer closed at once (it refuses our frames, or is restarting) keeps backing off.
+        if case .connected(_, let since) = state, now - since >= Self.healthyConnectionAge { backoff = initialBackoff }
         if let fd = descriptor { close(fd) }
         pending.removeAll(keepingCapacity: true)
         pendingOffset = 0

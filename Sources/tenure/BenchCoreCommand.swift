@@ -1,0 +1,163 @@
+import Foundation
+import Glibc
+import TenureCore
+import TenureNode
+
+/// `tenure bench-core`: what one heartbeat round costs the election cores, as the cluster grows.
+///
+/// Builds N `ElectionCore`s in one process and delivers their messages synchronously and
+/// instantly (no sockets, no disk: persisting is a no-op), lets them elect a leader, then drives
+/// heartbeat rounds and measures the messages exchanged and the thread CPU time spent inside the
+/// cores per round. This isolates the protocol's own cost from the shell's (system calls, JSON,
+/// HTTP), which the real-process benchmark measures separately.
+enum BenchCoreCommand {
+    static let usage = """
+    usage: tenure bench-core --nodes N [--rounds R] [--heartbeat-interval-ms 100]
+                             [--election-timeout-min-ms 1000] [--election-timeout-max-ms 1200] [--seed 1]
+    Prints one JSON object: messages per heartbeat round, core CPU ns per round and per node.
+    """
+
+    static func run(_ arguments: [String]) -> Int32 {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            print(usage)
+            return 0
+        }
+        let flags = BenchFlags(arguments, command: "bench-core", usage: usage)
+        let nodeCount = flags.integer("nodes", default: 5)
+        let rounds = max(1, flags.integer("rounds", default: 2000))
+        let heartbeat = Interval.milliseconds(Int64(flags.integer("heartbeat-interval-ms", default: 100)))
+        let minimum = Interval.milliseconds(Int64(flags.integer("election-timeout-min-ms", default: 1000)))
+        let maximum = Interval.milliseconds(Int64(flags.integer("election-timeout-max-ms", default: 1200)))
+        let seed = UInt64(flags.integer("seed", default: 1))
+        guard (1...255).contains(nodeCount) else { flags.fail("--nodes must be 1 to 255") }
+
+        let ids = (1...nodeCount).map { NodeID("n\($0)") }
+        var cores: [ElectionCore] = []
+        for (index, id) in ids.enumerated() {
+            let configuration = Configuration(id: id, voters: ids, heartbeatInterval: heartbeat,
+                                              electionTimeoutMin: minimum, electionTimeoutMax: maximum)
+            do {
+                try configuration.validate()
+            } catch {
+                flags.fail(error.description)
+            }
+            cores.append(ElectionCore(configuration: configuration, hardState: .initial, now: Instant(nanoseconds: 0),
+                                      randomSeed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+        }
+        var cluster = InProcessCluster(cores: cores)
+
+        // Elect: advance virtual time deadline by deadline until some node holds a lease.
+        var steps = 0
+        while cluster.leaderIndex == nil {
+            steps += 1
+            guard steps < 100_000 else {
+                FileHandle.standardError.write(Data("tenure bench-core: no leader after \(steps) steps\n".utf8))
+                return 1
+            }
+            cluster.step()
+        }
+        let electionTime = cluster.now
+        let leaderIndex = cluster.leaderIndex!
+        let term = cluster.cores[leaderIndex].term
+
+        // Warm up, then measure `rounds` heartbeat rounds.
+        for _ in 0..<min(rounds, 200) { cluster.heartbeatRound() }
+        cluster.messages = 0
+        cluster.busyNanoseconds = Array(repeating: 0, count: nodeCount)
+        let cpuBefore = threadCPUNanoseconds()
+        let wallBefore = MonotonicClock.now().nanoseconds
+        for _ in 0..<rounds { cluster.heartbeatRound() }
+        let cpu = threadCPUNanoseconds() - cpuBefore
+        let wall = MonotonicClock.now().nanoseconds - wallBefore
+        let messages = cluster.messages
+
+        guard cluster.leaderIndex == leaderIndex, cluster.cores[leaderIndex].term == term else {
+            FileHandle.standardError.write(Data("tenure bench-core: the leader changed during steady heartbeats (a bug)\n".utf8))
+            return 1
+        }
+        let perRound = Double(cpu) / Double(rounds)
+        let leaderBusy = Double(cluster.busyNanoseconds[leaderIndex]) / Double(rounds)
+        let followerBusy = nodeCount > 1
+            ? Double(cluster.busyNanoseconds.reduce(0, +) - cluster.busyNanoseconds[leaderIndex]) / Double(rounds * (nodeCount - 1)) : 0
+        let object: [String: Any] = [
+            "nodes": nodeCount,
+            "rounds": rounds,
+            "messages_per_round": Double(messages) / Double(rounds),
+            "core_cpu_ns_per_round": perRound.rounded(),
+            "core_cpu_ns_per_node_round": (perRound / Double(nodeCount)).rounded(),
+"leader_ns_per_round": leaderBusy.rounded(),
+            "follower_ns_per_round": followerBusy.rounded(),
+            "wall_ns_per_round": (Double(wall) / Double(rounds)).rounded(),
+            "election_virtual_ms": Double(electionTime.nanoseconds) / 1e6,
+            "heartbeat_interval_ms": heartbeat.milliseconds,
+            "core_cpu_percent_of_one_core": perRound / Double(heartbeat.nanoseconds) * 100,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        print(String(decoding: data, as: UTF8.self))
+        return 0
+    }
+
+    static func threadCPUNanoseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+}
+
+/// N cores wired together in one process: every message is delivered at once, in order.
+struct InProcessCluster {
+    var cores: [ElectionCore]
+    var now = Instant(nanoseconds: 0)
+    var messages = 0
+    /// Monotonic-clock time spent inside each core's entry points (single thread, so ~CPU time).
+    var busyNanoseconds: [Int64]
+    private var queue: [Envelope] = []
+    private let indexByID: [NodeID: Int]
+
+    init(cores: [ElectionCore]) {
+        self.cores = cores
+        self.busyNanoseconds = Array(repeating: 0, count: cores.count)
+        var indexByID: [NodeID: Int] = [:]
+        for (index, core) in cores.enumerated() { indexByID[core.id] = index }
+        self.indexByID = indexByID
+    }
+
+    var leaderIndex: Int? { cores.indices.first { cores[$0].isLeader(at: now) } }
+
+    /// Advances to the earliest deadline, runs every core that is due, and delivers everything.
+    mutating func step() {
+        now = cores.map(\.nextDeadline).min()!
+        for index in cores.indices where cores[index].nextDeadline <= now {
+            let started = MonotonicClock.now().nanoseconds
+            let output = cores[index].advance(to: now)
+            busyNanoseconds[index] += MonotonicClock.now().nanoseconds - started
+            enqueue(output)
+        }
+        deliver()
+    }
+
+    /// One heartbeat round: advance to the leader's next deadline (its heartbeat), run whatever
+    /// is due there, and deliver the heartbeats and their acknowledgements.
+    mutating func heartbeatRound() {
+        step()
+    }
+
+    private mutating func enqueue(_ output: Output) {
+        queue.append(contentsOf: output.messages(afterPersisting: { _ in }))
+    }
+
+    private mutating func deliver() {
+        var head = 0
+        while head < queue.count {
+            let envelope = queue[head]
+            head += 1
+            messages += 1
+            guard let index = indexByID[envelope.to] else { continue }
+            let started = MonotonicClock.now().nanoseconds
+            let output = cores[index].receive(envelope, at: now)
+            busyNanoseconds[index] += MonotonicClock.now().nanoseconds - started
+            enqueue(output)
+        }
+        queue.removeAll(keepingCapacity: true)
+    }
+}

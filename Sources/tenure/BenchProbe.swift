@@ -1,0 +1,576 @@
+import Foundation
+import Glibc
+import TenureCore
+import TenureNode
+
+/// `tenure bench-probe`: the precise half of `cluster/bench`.
+///
+/// Timing a failover from a shell script would measure the shell (fork, curl, jq) as much as the
+/// cluster. This tool sends the signal (or runs the isolation command) itself, stamps that instant
+/// on `CLOCK_MONOTONIC`, and polls every endpoint from its own thread every few milliseconds, so
+/// every figure is the difference of two readings of one clock in one process. It speaks to Tenure
+/// (`GET /v1/status`) and to etcd (`POST /v3/maintenance/status`) through the same code, which is
+/// what makes the side-by-side comparison fair.
+///
+/// Modes (each prints one JSON object on stdout):
+///   failover  signal a pid, then poll the survivors until one names a leader other than the old one
+///   isolate   poll every node, run an isolation command, record who claimed leadership when
+///   stable    wait until every node agrees on one leader that claims leadership itself
+enum BenchProbe {
+    static let usage = """
+    usage: tenure bench-probe MODE --system tenure|etcd --endpoints HOST:PORT,... [options]
+      failover --kill-pid PID [--signal KILL|TERM] --old-leader ID [--timeout-ms 20000]
+               time from the signal to the first endpoint naming a leader other than ID
+      isolate  --old-leader-index I --command 'SHELL COMMAND' [--before-ms 300] [--max-ms 10000]
+               [--linger-ms 1500] [--event-logs F1,F2,...]
+               per-node claim intervals around the command; dual-leader window
+      stable   [--timeout-ms 20000] [--agree 3]
+               wait until every endpoint names the same leader and that leader claims it
+      stalls   --max-seconds S [--threshold-ms 50]   (no --system or --endpoints)
+               sleep 5 ms at a time and print every oversleep beyond the threshold: the machine
+               (or this process) did not run for that long, which disturbs every timing
+    common: --interval-ms 5 (poll period per endpoint), --request-timeout-ms 200
+    The old leader ID is a node id for tenure and a member id (decimal) for etcd.
+    """
+
+    static func run(_ arguments: [String]) -> Int32 {
+        guard let mode = arguments.first, !mode.hasPrefix("-") else { usageError("missing mode") }
+        if mode == "-h" || mode == "--help" || mode == "help" {
+            print(usage)
+            return 0
+        }
+        let flags = BenchFlags(Array(arguments.dropFirst()), command: "bench-probe \(mode)", usage: usage)
+        if mode == "stalls" { return stalls(flags) }
+        guard let system = ProbeSystem(rawValue: flags.string("system") ?? "") else {
+            usageError("--system must be tenure or etcd")
+        }
+        let endpoints = (flags.string("endpoints") ?? "").split(separator: ",").map(String.init)
+        guard !endpoints.isEmpty else { usageError("--endpoints is required") }
+        let settings = ProbeSettings(
+            system: system, endpoints: endpoints,
+            interval: .milliseconds(Int64(flags.integer("interval-ms", default: 5))),
+            requestTimeoutMilliseconds: flags.integer("request-timeout-ms", default: 200))
+        switch mode {
+        case "failover": return failover(settings, flags)
+        case "isolate": return isolate(settings, flags)
+        case "stable": return stable(settings, flags)
+        default: usageError("unknown mode '\(mode)'")
+        }
+    }
+
+    static func usageError(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("tenure bench-probe: \(message)\n\(usage)\n".utf8))
+        exit(2)
+    }
+
+    // MARK: - failover
+
+    /// Signals the leader, then polls the survivors; the answer is the first poll (by receive
+    /// time) that names a leader other than the old one.
+    static func failover(_ settings: ProbeSettings, _ flags: BenchFlags) -> Int32 {
+        guard let pid = Int32(flags.string("kill-pid") ?? "") else { usageError("--kill-pid is required") }
+        guard let oldLeader = flags.string("old-leader") else { usageError("--old-leader is required") }
+        let signalNumber: Int32
+        switch flags.string("signal") ?? "KILL" {
+        case "KILL": signalNumber = SIGKILL
+        case "TERM": signalNumber = SIGTERM
+        case let other: usageError("--signal must be KILL or TERM, got \(other)")
+        }
+        let timeout = Interval.milliseconds(Int64(flags.integer("timeout-ms", default: 20_000)))
+
+        let poller = Poller(settings: settings)
+        let signalledAt = MonotonicClock.now()
+        guard kill(pid, signalNumber) == 0 else {
+            let reason = String(cString: strerror(errno))
+            FileHandle.standardError.write(Data("tenure bench-probe: kill \(pid): \(reason)\n".utf8))
+            return 1
+        }
+        poller.start(until: signalledAt + timeout) { sample in
+            sample.received > signalledAt && sample.leader != nil && sample.leader != oldLeader
+        }
+        poller.wait()
+
+        let samples = poller.allSamples().flatMap { $0 }.filter { $0.sent >= signalledAt }
+        let named = samples.filter { $0.leader != nil && $0.leader != oldLeader }.min { $0.received < $1.received }
+        let claimed = samples.filter { $0.claims && $0.leader != oldLeader }.min { $0.received < $1.received }
+        var result: [String: Any] = [
+            "signal": signalNumber == SIGKILL ? "KILL" : "TERM",
+            "signalled_ns": signalledAt.nanoseconds,
+            "polls": samples.count,
+            "failed_polls": samples.filter { !$0.answered }.count,
+        ]
+        if let named {
+            result["ok"] = true
+            result["ms"] = milliseconds(named.received - signalledAt)
+            result["leader"] = named.leader
+            result["term"] = named.term.map { NSNumber(value: $0) } ?? NSNull()
+            result["seen_by"] = settings.endpoints[named.endpointIndex]
+            result["claim_ms"] = claimed.map { milliseconds($0.received - signalledAt) } ?? NSNull()
+        } else {
+            result["ok"] = false
+            result["error"] = "no new leader within \(timeout)"
+        }
+        printJSON(result)
+        return named == nil ? 1 : 0
+    }
+
+    // MARK: - isolate
+
+    /// Polls every node, runs the isolation command, and keeps polling until the old leader has
+    /// stopped claiming, another node claims, and a linger period has passed (or a limit).
+    static func isolate(_ settings: ProbeSettings, _ flags: BenchFlags) -> Int32 {
+        guard let oldIndex = Int(flags.string("old-leader-index") ?? ""), settings.endpoints.indices.contains(oldIndex) else {
+            usageError("--old-leader-index must index --endpoints")
+        }
+        guard let command = flags.string("command") else { usageError("--command is required") }
+        let before = Interval.milliseconds(Int64(flags.integer("before-ms", default: 300)))
+        let maximum = Interval.milliseconds(Int64(flags.integer("max-ms", default: 10_000)))
+        let linger = Interval.milliseconds(Int64(flags.integer("linger-ms", default: 1500)))
+        let eventLogs = (flags.string("event-logs") ?? "").split(separator: ",").map(String.init)
+
+        let poller = Poller(settings: settings)
+        let startedAt = MonotonicClock.now()
+        poller.start(until: startedAt + before + maximum + linger) { _ in false }
+        sleepUntil(startedAt + before)
+        let commandStartedAt = MonotonicClock.now()
+        let status = runShell(command)
+        let isolatedAt = MonotonicClock.now()
+        guard status == 0 else {
+            poller.stop()
+            poller.wait()
+            FileHandle.standardError.write(Data("tenure bench-probe: isolation command exited \(status)\n".utf8))
+            return 1
+        }
+
+        // Done when the old leader answered "not leader" after isolation, some other node claimed,
+        // and `linger` has passed since both (to catch a late claim by the old leader).
+        var settledAt: Instant?
+        while MonotonicClock.now() < isolatedAt + maximum + linger {
+            let all = poller.allSamples()
+            let oldStopped = all[oldIndex].contains { $0.sent >= isolatedAt && $0.answered && !$0.claims }
+                && !(all[oldIndex].last?.claims ?? true)
+            let otherClaims = all.indices.contains { index in
+                index != oldIndex && all[index].contains { $0.sent >= isolatedAt && $0.claims }
+            }
+            if oldStopped && otherClaims {
+                if settledAt == nil { settledAt = MonotonicClock.now() }
+            } else if MonotonicClock.now() >= isolatedAt + maximum {
+                break
+            }
+            if let settledAt, MonotonicClock.now() >= settledAt + linger { break }
+            sleepUntil(MonotonicClock.now() + .milliseconds(20))
+        }
+        poller.stop()
+        poller.wait()
+
+        let all = poller.allSamples()
+        var result: [String: Any] = [
+            "isolated_ns": isolatedAt.nanoseconds,
+            "command_ms": milliseconds(isolatedAt - commandStartedAt),
+            "polls": all.reduce(0) { $0 + $1.count },
+            "failed_polls": all.reduce(0) { $0 + $1.filter { !$0.answered }.count },
+        ]
+        let oldSamples = all[oldIndex].filter { $0.sent >= isolatedAt }
+        let lastClaim = oldSamples.lastIndex { $0.claims }
+        let stoppedSample: ProbeSample?
+        if let lastClaim {
+            stoppedSample = oldSamples[(lastClaim + 1)...].first { $0.answered }
+            result["old_last_claim_ms"] = milliseconds(oldSamples[lastClaim].received - isolatedAt)
+        } else {
+            stoppedSample = oldSamples.first { $0.answered }
+            result["old_last_claim_ms"] = NSNull()
+        }
+        result["old_stop_ms"] = stoppedSample.map { milliseconds($0.received - isolatedAt) } ?? NSNull()
+        let oldLeaderName = all[oldIndex].last { $0.leader != nil }?.leader
+        var firstNewClaim: ProbeSample?
+        for index in all.indices where index != oldIndex {
+            for sample in all[index] where sample.sent >= isolatedAt && sample.claims {
+                if firstNewClaim == nil || sample.received < firstNewClaim!.received { firstNewClaim = sample }
+                break
+            }
+        }
+        result["elected_ms"] = firstNewClaim.map { milliseconds($0.received - isolatedAt) } ?? NSNull()
+        result["new_leader"] = firstNewClaim?.leader ?? NSNull()
+        result["new_term"] = firstNewClaim?.term.map { NSNumber(value: $0) } ?? NSNull()
+        result["old_leader"] = oldLeaderName ?? NSNull()
+
+        // Claim intervals: maximal runs of consecutive claiming answers, from the receive time of
+        // the first to that of the last. The dual-leader window is the time covered by two or
+        // more nodes' intervals at once: what a client polling every node would have seen.
+        var intervals: [(node: Int, start: Instant, end: Instant)] = []
+        for index in all.indices {
+            var runStart: Instant?
+            var runEnd: Instant?
+            for sample in all[index] where sample.answered {
+                if sample.claims {
+                    if runStart == nil { runStart = sample.received }
+                    runEnd = sample.received
+                } else if let start = runStart, let end = runEnd {
+                    intervals.append((index, start, end))
+                    runStart = nil
+                    runEnd = nil
+                }
+            }
+            if let start = runStart, let end = runEnd { intervals.append((index, start, end)) }
+        }
+        result["claims"] = intervals.map { interval -> [String: Any] in
+            ["node": interval.node, "from_ms": milliseconds(interval.start - isolatedAt), "to_ms": milliseconds(interval.end - isolatedAt)]
+        }
+        let dual = overlapMeasure(intervals)
+        result["dual_ms"] = milliseconds(dual.total)
+        result["dual_nodes_max"] = dual.maximumConcurrent
+        // Answers in which two different nodes claimed within one poll period of each other.
+        result["complete"] = stoppedSample != nil && firstNewClaim != nil
+
+        if settings.system == .tenure, eventLogs.count == settings.endpoints.count,
+           let gap = leaseGap(eventLogs: eventLogs, oldIndex: oldIndex, after: isolatedAt - .seconds(3)) {
+            result["lease_gap_ms"] = milliseconds(gap.gap)
+            result["old_lease_end_ms"] = milliseconds(gap.oldEnd - isolatedAt)
+            result["new_lease_start_ms"] = milliseconds(gap.newStart - isolatedAt)
+        }
+        printJSON(result)
+        return 0
+    }
+
+    /// Time during which at least two intervals of different nodes overlap, and the largest number
+    /// of nodes claiming at one instant.
+    static func overlapMeasure(_ intervals: [(node: Int, start: Instant, end: Instant)]) -> (total: Interval, maximumConcurrent: Int) {
+        var edges: [(at: Instant, delta: Int)] = []
+        for interval in intervals where interval.end > interval.start {
+            edges.append((interval.start, 1))
+            edges.append((interval.end, -1))
+        }
+        // Ends before starts at the same instant: touching intervals do not overlap.
+        edges.sort { $0.at < $1.at || ($0.at == $1.at && $0.delta < $1.delta) }
+        var active = 0
+        var maximum = intervals.isEmpty ? 0 : 1
+        var total = Interval.zero
+        var previous: Instant?
+        for edge in edges {
+            if let previous, active >= 2 { total = total + (edge.at - previous) }
+            active += edge.delta
+            maximum = max(maximum, active)
+            previous = edge.at
+        }
+        return (total, maximum)
+    }
+
+    /// From the nodes' own event logs (exact, on the shared monotonic clock): when the old
+    /// leader's last lease ended and when a leader of a later term first acquired one.
+    static func leaseGap(eventLogs: [String], oldIndex: Int, after: Instant) -> (gap: Interval, oldEnd: Instant, newStart: Instant)? {
+        func events(_ path: String) -> [[String: Any]] {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+            return text.split(separator: "\n").compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+            }.filter { (($0["ts"] as? NSNumber)?.int64Value ?? 0) >= after.nanoseconds }
+        }
+        func number(_ object: [String: Any], _ key: String) -> Int64? { (object[key] as? NSNumber)?.int64Value }
+        let old = events(eventLogs[oldIndex])
+        guard let oldTerm = old.last(where: { $0["ev"] as? String == "lease" }).flatMap({ number($0, "term") }) else { return nil }
+        var oldEnd: Int64?
+        for event in old where number(event, "term") == oldTerm {
+            if event["ev"] as? String == "lease", let until = number(event, "until_ts") { oldEnd = max(oldEnd ?? until, until) }
+            if event["ev"] as? String == "lease_lost", let at = number(event, "ts") { oldEnd = min(oldEnd ?? at, at) }
+        }
+        var newStart: Int64?
+        for (index, path) in eventLogs.enumerated() where index != oldIndex {
+            for event in events(path) where event["ev"] as? String == "lease" && (number(event, "term") ?? 0) > oldTerm {
+                if let at = number(event, "ts") { newStart = min(newStart ?? at, at) }
+                break
+            }
+        }
+        guard let oldEnd, let newStart else { return nil }
+        return (Interval(nanoseconds: newStart - oldEnd), Instant(nanoseconds: oldEnd), Instant(nanoseconds: newStart))
+    }
+
+    // MARK: - stable
+
+    /// Waits until every endpoint answers, all name the same leader, the leader claims it, and
+    /// that held for `agree` consecutive polls; prints the leader and its endpoint index.
+    static func stable(_ settings: ProbeSettings, _ flags: BenchFlags) -> Int32 {
+        let deadline = MonotonicClock.now() + .milliseconds(Int64(flags.integer("timeout-ms", default: 20_000)))
+        let agree = flags.integer("agree", default: 3)
+        var streak = 0
+        var previous: (String, UInt64?)?
+        var last: [ProbeSample] = []
+        while MonotonicClock.now() < deadline {
+            let round = MonotonicClock.now()
+            last = settings.endpoints.indices.map { ProbeQuery.sample(settings, index: $0) }
+            let leaders = Set(last.map { $0.leader ?? "" })
+            let claimants = last.indices.filter { last[$0].claims }
+            var agreed: (String, UInt64?)?
+            if last.allSatisfy(\.answered), leaders.count == 1, let leader = leaders.first, !leader.isEmpty,
+               claimants.count == 1, last[claimants[0]].leader == leader {
+                let terms = Set(last.compactMap(\.term))
+                if settings.system == .etcd || terms.count == 1 { agreed = (leader, last[claimants[0]].term) }
+            }
+            if let agreed, let previous, previous.0 == agreed.0, previous.1 == agreed.1 {
+                streak += 1
+            } else {
+                streak = agreed == nil ? 0 : 1
+            }
+            previous = agreed
+            if let agreed, streak >= agree {
+                let index = claimants[0]
+                printJSON([
+                    "ok": true, "leader": agreed.0, "index": index,
+                    "term": agreed.1.map { NSNumber(value: $0) } ?? NSNull(),
+                    "members": last.map { $0.selfName ?? "" },
+                ])
+                return 0
+            }
+            sleepUntil(round + .milliseconds(20))
+        }
+        printJSON([
+            "ok": false, "error": "no stable leader before the timeout",
+            "views": last.map { ["leader": $0.leader ?? NSNull(), "claims": $0.claims, "answered": $0.answered, "detail": $0.detail] as [String: Any] },
+        ])
+        return 1
+    }
+
+    // MARK: - stalls
+
+    /// Watches for scheduling stalls: sleeps 5 ms at a time on CLOCK_MONOTONIC and prints one JSON
+    /// line per oversleep longer than the threshold. Run beside a benchmark, it tells a disturbed
+    /// trial (the machine did not schedule us for a second) from a slow system under test.
+    static func stalls(_ flags: BenchFlags) -> Int32 {
+        let limit = Interval.seconds(Int64(max(1, flags.integer("max-seconds", default: 3600))))
+        let threshold = Interval.milliseconds(Int64(flags.integer("threshold-ms", default: 50)))
+        let period = Interval.milliseconds(5)
+        let startedAt = MonotonicClock.now()
+        var previous = startedAt
+        while previous < startedAt + limit {
+            sleepUntil(previous + period)
+            let now = MonotonicClock.now()
+            let late = now - (previous + period)
+            if late > threshold {
+                let line = "{\"at_ns\":\((previous + period).nanoseconds),\"stall_ms\":\(milliseconds(late)),\"wall\":\(Int(MonotonicClock.wallSeconds()))}\n"
+                FileHandle.standardOutput.write(Data(line.utf8)) // Unbuffered: the bench reads it live.
+            }
+            previous = now
+        }
+        return 0
+    }
+
+    // MARK: - helpers
+
+    static func milliseconds(_ interval: Interval) -> Double {
+        (Double(interval.nanoseconds) / 1_000).rounded() / 1_000
+    }
+
+    static func printJSON(_ object: [String: Any]) {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    static func sleepUntil(_ instant: Instant) {
+        var spec = timespec(tv_sec: Int(instant.nanoseconds / 1_000_000_000), tv_nsec: Int(instant.nanoseconds % 1_000_000_000))
+        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &spec, nil) == EINTR {}
+    }
+
+    /// Runs `/bin/sh -c command` with posix_spawn and returns its exit status (127 when it
+    /// could not be started). posix_spawn rather than Foundation's Process: it starts in about a
+    /// millisecond, which keeps the isolation instant sharp.
+    static func runShell(_ command: String) -> Int32 {
+        let arguments = ["/bin/sh", "-c", command]
+        let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        var argumentPointers: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        var environmentPointers: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer {
+            for pointer in argumentPointers { free(pointer) }
+            for pointer in environmentPointers { free(pointer) }
+        }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/bin/sh", nil, nil, &argumentPointers, &environmentPointers) == 0 else { return 127 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { return 127 }
+        }
+        // WIFEXITED / WEXITSTATUS by hand: Glibc's macros are not imported into Swift.
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+}
+
+enum ProbeSystem: String {
+    case tenure
+    case etcd
+}
+
+struct ProbeSettings: Sendable {
+    var system: ProbeSystem
+    var endpoints: [String]
+    var interval: Interval
+    var requestTimeoutMilliseconds: Int
+}
+
+extension ProbeSystem: Sendable {}
+
+/// One answer (or failure) from one endpoint, stamped with the probe's monotonic clock.
+struct ProbeSample: Sendable {
+    var endpointIndex: Int
+    var sent: Instant
+    var received: Instant
+    var answered: Bool
+    /// The leader this node names: a node id (Tenure) or a member id (etcd); nil when none.
+    var leader: String?
+    /// This node's own name in the same namespace as `leader`.
+    var selfName: String?
+    /// True when the node says it is the leader itself (Tenure: `is_leader`, which holds only
+    /// with a valid lease; etcd: `leader == member_id`).
+    var claims: Bool
+    var term: UInt64?
+    var detail: String
+}
+
+/// Asks one endpoint who leads, in each system's own terms.
+enum ProbeQuery {
+    static func sample(_ settings: ProbeSettings, index: Int) -> ProbeSample {
+        let endpoint = settings.endpoints[index]
+        let sent = MonotonicClock.now()
+        var sample = ProbeSample(endpointIndex: index, sent: sent, received: sent, answered: false, leader: nil,
+                                 selfName: nil, claims: false, term: nil, detail: "")
+        do {
+            let response: HTTPClientResponse
+            switch settings.system {
+            case .tenure:
+                response = try HTTPClient.request(method: "GET", endpoint: endpoint, path: "/v1/status",
+                                                  timeoutMilliseconds: settings.requestTimeoutMilliseconds)
+            case .etcd:
+                response = try HTTPClient.request(method: "POST", endpoint: endpoint, path: "/v3/maintenance/status",
+                                                  body: Array("{}".utf8), headers: [("Content-Type", "application/json")],
+                                                  timeoutMilliseconds: settings.requestTimeoutMilliseconds)
+            }
+            sample.received = MonotonicClock.now()
+            guard response.status == 200,
+                  let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] else {
+                sample.detail = "HTTP \(response.status)"
+                return sample
+            }
+            sample.answered = true
+            switch settings.system {
+            case .tenure:
+                sample.selfName = object["id"] as? String
+                sample.leader = object["known_leader"] as? String
+                sample.claims = object["is_leader"] as? Bool ?? false
+                sample.term = (object["term"] as? NSNumber)?.uint64Value
+            case .etcd:
+                let header = object["header"] as? [String: Any] ?? [:]
+                let member = header["member_id"] as? String
+                let leader = object["leader"] as? String
+                sample.selfName = member
+                sample.leader = (leader == nil || leader == "0") ? nil : leader
+                sample.claims = member != nil && leader == member
+                sample.term = (object["raftTerm"] as? String).flatMap { UInt64($0) }
+            }
+        } catch {
+            sample.received = MonotonicClock.now()
+            sample.detail = error.description
+        }
+        return sample
+    }
+}
+
+/// One thread per endpoint, each polling on a fixed schedule, until told to stop, a deadline
+/// passes, or some thread's sample satisfies the stop condition.
+final class Poller: @unchecked Sendable {
+    private let settings: ProbeSettings
+    private let lock = NSLock()
+    private var samples: [[ProbeSample]]
+    private var stopped = false
+    private var running = 0
+    private let finished = NSCondition()
+
+    init(settings: ProbeSettings) {
+        self.settings = settings
+        self.samples = Array(repeating: [], count: settings.endpoints.count)
+    }
+
+    func start(until deadline: Instant, stopWhen condition: @escaping @Sendable (ProbeSample) -> Bool) {
+        finished.lock()
+        running = settings.endpoints.count
+        finished.unlock()
+        for index in settings.endpoints.indices {
+            let thread = Thread { [self] in
+                self.poll(index: index, deadline: deadline, condition: condition)
+                self.finished.lock()
+                self.running -= 1
+                self.finished.broadcast()
+                self.finished.unlock()
+            }
+            thread.start()
+        }
+    }
+
+    private func poll(index: Int, deadline: Instant, condition: (ProbeSample) -> Bool) {
+        var next = MonotonicClock.now()
+        while true {
+            lock.lock()
+            let done = stopped
+            lock.unlock()
+            if done || MonotonicClock.now() >= deadline { return }
+            let sample = ProbeQuery.sample(settings, index: index)
+            let hit = condition(sample)
+            lock.lock()
+            samples[index].append(sample)
+            if hit { stopped = true }
+            lock.unlock()
+            if hit { return }
+            next = next + settings.interval
+            let now = MonotonicClock.now()
+            if next < now { next = now } // Behind schedule (a slow answer): poll again at once.
+            BenchProbe.sleepUntil(next)
+        }
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+    }
+
+    func wait() {
+        finished.lock()
+        while running > 0 { finished.wait() }
+        finished.unlock()
+    }
+
+    func allSamples() -> [[ProbeSample]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return samples
+    }
+}
+
+/// `--name value` flags for the bench commands; anything malformed exits 2 with the usage.
+struct BenchFlags {
+    private var values: [String: String] = [:]
+    private let command: String
+    private let usage: String
+
+    init(_ arguments: [String], command: String, usage: String) {
+        self.command = command
+        self.usage = usage
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            guard argument.hasPrefix("--"), index + 1 < arguments.count else {
+                fail("expected --name value, got '\(argument)'")
+            }
+            values[String(argument.dropFirst(2))] = arguments[index + 1]
+            index += 2
+        }
+    }
+
+    func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("tenure \(command): \(message)\n\(usage)\n".utf8))
+        exit(2)
+    }
+
+    func string(_ name: String) -> String? { values[name] }
+
+    func integer(_ name: String, default fallback: Int) -> Int {
+        guard let text = values[name] else { return fallback }
+        guard let value = Int(text), value >= 0 else { fail("--\(name) must be a non-negative integer, got '\(text)'") }
+        return value
+    }
+}
