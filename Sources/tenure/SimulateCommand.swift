@@ -18,7 +18,7 @@ enum SimulateCommand {
       --duration D              virtual time per seed (default 60s); the last part has no faults
       --trace                   replay one seed and print every step
       --heartbeat-interval D    (default 100ms)
-      --election-timeout A-B    (default 1000ms-1200ms); also --election-timeout-min/--election-timeout-max
+      --election-timeout A-B    (default 1000ms-1100ms); also --election-timeout-min/--election-timeout-max
       --clock-drift-bound F     the drift bound nodes are configured with (default 0.01)
       --excess-drift            drive clock rates 10-30% off, beyond the bound: lease overlaps are expected and reported
       --mutation NAME           switch one safety rule off (repeatable): \(SimulationMutationNames.all)
@@ -74,7 +74,7 @@ enum SimulateCommand {
             case "--election-timeout":
                 let text = value()
                 let parts = text.split(separator: "-").map(String.init)
-                guard parts.count == 2 else { bad("--election-timeout '\(text)' must look like 1000ms-1200ms") }
+                guard parts.count == 2 else { bad("--election-timeout '\(text)' must look like 1000ms-1100ms") }
                 flags.options.electionTimeoutMin = duration(flag, parts[0])
                 flags.options.electionTimeoutMax = duration(flag, parts[1])
             case "--election-timeout-min": flags.options.electionTimeoutMin = duration(flag, value())

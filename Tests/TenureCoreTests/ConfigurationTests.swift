@@ -116,6 +116,8 @@ struct ConfigurationTests {
     func retryWindow() {
         let configuration = Configuration(id: n1, voters: threeVoters)
         #expect(configuration.electionRetryMin == .milliseconds(100))
-        #expect(configuration.electionRetryMax == .milliseconds(300))
+        #expect(configuration.electionRetryMax == .milliseconds(200))
+        #expect(configuration.electionTimeoutMax == electionTimeoutMax)
     }
 }
+

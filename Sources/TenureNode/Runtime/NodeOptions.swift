@@ -29,7 +29,7 @@ public struct NodeOptions: Sendable {
       --api HOST:PORT               HTTP client API address
       --data-dir PATH               where the term and vote are kept (created if missing)
       --heartbeat-interval 100ms    how often the leader sends heartbeats
-      --election-timeout 1000ms-1200ms  randomized election timeout range [min, max)
+      --election-timeout 1000ms-1100ms  randomized election timeout range [min, max)
       --lease DURATION              leader lease; default: the longest safe value (derived)
       --clock-drift 0.01            assumed bound on clock-rate error (fraction)
       --cluster NAME                cluster name; nodes of different clusters refuse each other
@@ -84,7 +84,7 @@ public struct NodeOptions: Sendable {
         if let text = values["--heartbeat-interval"] { options.heartbeatInterval = try duration("--heartbeat-interval", text) }
         if let text = values["--election-timeout"] {
             let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 2 else { throw UsageError("--election-timeout '\(text)' must be a range MIN-MAX such as 1000ms-1200ms") }
+            guard parts.count == 2 else { throw UsageError("--election-timeout '\(text)' must be a range MIN-MAX such as 1000ms-1100ms") }
             options.electionTimeoutMin = try duration("--election-timeout", parts[0])
             options.electionTimeoutMax = try duration("--election-timeout", parts[1])
         }

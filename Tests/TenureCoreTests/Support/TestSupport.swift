@@ -15,7 +15,7 @@ let fiveVoters: [NodeID] = [n1, n2, n3, n4, n5]
 /// The default timings, spelled out so that expectations read as numbers.
 let heartbeatInterval = Interval.milliseconds(100)
 let electionTimeoutMin = Interval.milliseconds(1000)
-let electionTimeoutMax = Interval.milliseconds(1200)
+let electionTimeoutMax = Interval.milliseconds(1100)
 /// `1000 ms * 0.99 / 1.01 - 50 ms`, truncated to whole nanoseconds.
 let defaultLeaseDuration = Interval(nanoseconds: 930_198_019)
 
