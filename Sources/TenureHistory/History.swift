@@ -1,3 +1,4 @@
+import TenureJSON
 
 /// Everything one scenario recorded: every node's event log, every probe, and the harness's phases.
 ///
@@ -63,28 +64,28 @@ public enum HistoryLoader {
         return History(events: events, probes: probes, harness: harness)
     }
 
-    static func forEachObject(in file: String, _ body: (HistoryJSON, String, String) throws(HistoryLoadError) -> Void) throws(HistoryLoadError) {
+    static func forEachObject(in file: String, _ body: (JSONValue, String, String) throws(HistoryLoadError) -> Void) throws(HistoryLoadError) {
         guard let text = HistoryFiles.read(file) else { throw HistoryLoadError("cannot read \(file)") }
         var lineNumber = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             let trimmed = line.drop { $0 == " " || $0 == "\t" || $0 == "\r" }
             if trimmed.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
-            guard let object = HistoryJSON.parse(trimmed), case .object = object else {
+            guard let object = JSONValue.parse(trimmed), case .object = object else {
                 throw HistoryLoadError("\(file):\(lineNumber): not a JSON object: \(trimmed.prefix(200))")
             }
             try body(object, String(trimmed), "\(file):\(lineNumber)")
         }
     }
 
-    static func int64(_ value: HistoryJSON?) -> Int64? { value?.int64 }
-    static func uint64(_ value: HistoryJSON?) -> UInt64? { value?.uint64 }
-    static func double(_ value: HistoryJSON?) -> Double? { value?.double }
-    static func bool(_ value: HistoryJSON?) -> Bool? { value?.bool }
-    static func string(_ value: HistoryJSON?) -> String? { value?.string }
-    static func strings(_ value: HistoryJSON?) -> [String] { value?.strings ?? [] }
+    static func int64(_ value: JSONValue?) -> Int64? { value?.int64 }
+    static func uint64(_ value: JSONValue?) -> UInt64? { value?.uint64 }
+    static func double(_ value: JSONValue?) -> Double? { value?.double }
+    static func bool(_ value: JSONValue?) -> Bool? { value?.bool }
+    static func string(_ value: JSONValue?) -> String? { value?.string }
+    static func strings(_ value: JSONValue?) -> [String] { value?.strings ?? [] }
 
-    static func event(_ object: HistoryJSON, text: String, source: String) throws(HistoryLoadError) -> NodeEvent {
+    static func event(_ object: JSONValue, text: String, source: String) throws(HistoryLoadError) -> NodeEvent {
         guard let ts = int64(object["ts"]), let node = string(object["node"]), let kind = string(object["ev"]) else {
             throw HistoryLoadError("\(source): an event needs ts, node and ev: \(text.prefix(200))")
         }
@@ -116,7 +117,7 @@ public enum HistoryLoader {
         return event
     }
 
-    static func probe(_ object: HistoryJSON, text: String, source: String) throws(HistoryLoadError) -> Probe {
+    static func probe(_ object: JSONValue, text: String, source: String) throws(HistoryLoadError) -> Probe {
         guard let invoke = int64(object["invoke_ns"]), let complete = int64(object["complete_ns"]), let ok = bool(object["ok"]) else {
             throw HistoryLoadError("\(source): a probe needs invoke_ns, complete_ns and ok: \(text.prefix(200))")
         }
@@ -126,7 +127,7 @@ public enum HistoryLoader {
                      error: string(object["error"]), text: text, source: source)
     }
 
-    static func record(_ object: HistoryJSON, text: String, source: String) throws(HistoryLoadError) -> HarnessRecord {
+    static func record(_ object: JSONValue, text: String, source: String) throws(HistoryLoadError) -> HarnessRecord {
         guard let ts = int64(object["ts"]), let kind = string(object["ev"]) else {
             throw HistoryLoadError("\(source): a phase record needs ts and ev: \(text.prefix(200))")
         }

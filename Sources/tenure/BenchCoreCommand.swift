@@ -1,7 +1,7 @@
-import Foundation
 import Glibc
 import TenureCore
 import TenureNode
+import TenureJSON
 
 /// `tenure bench-core`: what one heartbeat round costs the election cores, as the cluster grows.
 ///
@@ -12,8 +12,9 @@ import TenureNode
 /// HTTP), which the real-process benchmark measures separately.
 enum BenchCoreCommand {
     static let usage = """
-    usage: tenure bench-core --nodes N [--rounds R] [--heartbeat-interval-ms 100]
-                             [--election-timeout-min-ms 1000] [--election-timeout-max-ms 1200] [--seed 1]
+    usage: tenure bench-core --nodes N [--rounds R] [--heartbeat-interval-ms MS]
+                             [--election-timeout-min-ms MS] [--election-timeout-max-ms MS] [--seed 1]
+    Timings default to the daemon's defaults.
     Prints one JSON object: messages per heartbeat round, core CPU ns per round and per node.
     """
 
@@ -22,12 +23,16 @@ enum BenchCoreCommand {
             print(usage)
             return 0
         }
-        let flags = BenchFlags(arguments, command: "bench-core", usage: usage)
+        let flags = BenchFlags(arguments, command: "bench-core", usage: usage,
+                               known: ["nodes", "rounds", "heartbeat-interval-ms", "election-timeout-min-ms", "election-timeout-max-ms", "seed"])
         let nodeCount = flags.integer("nodes", default: 5)
         let rounds = max(1, flags.integer("rounds", default: 2000))
-        let heartbeat = Interval.milliseconds(Int64(flags.integer("heartbeat-interval-ms", default: 100)))
-        let minimum = Interval.milliseconds(Int64(flags.integer("election-timeout-min-ms", default: 1000)))
-        let maximum = Interval.milliseconds(Int64(flags.integer("election-timeout-max-ms", default: 1200)))
+        func milliseconds(_ name: String, _ fallback: Interval) -> Interval {
+            .milliseconds(Int64(flags.integer(name, default: Int(fallback.nanoseconds / 1_000_000))))
+        }
+        let heartbeat = milliseconds("heartbeat-interval-ms", Configuration.defaultHeartbeatInterval)
+        let minimum = milliseconds("election-timeout-min-ms", Configuration.defaultElectionTimeoutMin)
+        let maximum = milliseconds("election-timeout-max-ms", Configuration.defaultElectionTimeoutMax)
         let seed = UInt64(flags.integer("seed", default: 1))
         guard (1...255).contains(nodeCount) else { flags.fail("--nodes must be 1 to 255") }
 
@@ -51,7 +56,7 @@ enum BenchCoreCommand {
         while cluster.leaderIndex == nil {
             steps += 1
             guard steps < 100_000 else {
-                FileHandle.standardError.write(Data("tenure bench-core: no leader after \(steps) steps\n".utf8))
+                Terminal.printError("tenure bench-core: no leader after \(steps) steps")
                 return 1
             }
             cluster.step()
@@ -72,28 +77,26 @@ enum BenchCoreCommand {
         let messages = cluster.messages
 
         guard cluster.leaderIndex == leaderIndex, cluster.cores[leaderIndex].term == term else {
-            FileHandle.standardError.write(Data("tenure bench-core: the leader changed during steady heartbeats (a bug)\n".utf8))
+            Terminal.printError("tenure bench-core: the leader changed during steady heartbeats (a bug)")
             return 1
         }
         let perRound = Double(cpu) / Double(rounds)
         let leaderBusy = Double(cluster.busyNanoseconds[leaderIndex]) / Double(rounds)
         let followerBusy = nodeCount > 1
             ? Double(cluster.busyNanoseconds.reduce(0, +) - cluster.busyNanoseconds[leaderIndex]) / Double(rounds * (nodeCount - 1)) : 0
-        let object: [String: Any] = [
-            "nodes": nodeCount,
-            "rounds": rounds,
-            "messages_per_round": Double(messages) / Double(rounds),
-            "core_cpu_ns_per_round": perRound.rounded(),
-            "core_cpu_ns_per_node_round": (perRound / Double(nodeCount)).rounded(),
-"leader_ns_per_round": leaderBusy.rounded(),
-            "follower_ns_per_round": followerBusy.rounded(),
-            "wall_ns_per_round": (Double(wall) / Double(rounds)).rounded(),
-            "election_virtual_ms": Double(electionTime.nanoseconds) / 1e6,
-            "heartbeat_interval_ms": heartbeat.milliseconds,
-            "core_cpu_percent_of_one_core": perRound / Double(heartbeat.nanoseconds) * 100,
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        print(String(decoding: data, as: UTF8.self))
+        var object = JSONObject()
+        object.add("nodes", nodeCount)
+        object.add("rounds", rounds)
+        object.add("messages_per_round", Double(messages) / Double(rounds))
+        object.add("core_cpu_ns_per_round", perRound.rounded())
+        object.add("core_cpu_ns_per_node_round", (perRound / Double(nodeCount)).rounded())
+        object.add("leader_ns_per_round", leaderBusy.rounded())
+        object.add("follower_ns_per_round", followerBusy.rounded())
+        object.add("wall_ns_per_round", (Double(wall) / Double(rounds)).rounded())
+        object.add("election_virtual_ms", Double(electionTime.nanoseconds) / 1e6)
+        object.add("heartbeat_interval_ms", heartbeat.milliseconds)
+        object.add("core_cpu_percent_of_one_core", perRound / Double(heartbeat.nanoseconds) * 100)
+        print(object.rendered)
         return 0
     }
 

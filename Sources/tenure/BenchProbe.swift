@@ -1,7 +1,8 @@
-import Foundation
 import Glibc
+import Synchronization
 import TenureCore
 import TenureNode
+import TenureJSON
 
 /// `tenure bench-probe`: the precise half of `cluster/bench`.
 ///
@@ -10,12 +11,14 @@ import TenureNode
 /// on `CLOCK_MONOTONIC`, and polls every endpoint from its own thread every few milliseconds, so
 /// every figure is the difference of two readings of one clock in one process. It speaks to Tenure
 /// (`GET /v1/status`) and to etcd (`POST /v3/maintenance/status`) through the same code, which is
-/// what makes the side-by-side comparison fair.
+/// what makes the side-by-side comparison fair. Like the rest of the CLI it links no Foundation
+/// (threads are pthreads, JSON is TenureNode's reader and writer).
 ///
-/// Modes (each prints one JSON object on stdout):
+/// Modes (each prints one JSON object on stdout, `stalls` one per stall):
 ///   failover  signal a pid, then poll the survivors until one names a leader other than the old one
 ///   isolate   poll every node, run an isolation command, record who claimed leadership when
 ///   stable    wait until every node agrees on one leader that claims leadership itself
+///   stalls    report scheduling stalls of this machine while a benchmark runs
 enum BenchProbe {
     static let usage = """
     usage: tenure bench-probe MODE --system tenure|etcd --endpoints HOST:PORT,... [options]
@@ -39,7 +42,15 @@ enum BenchProbe {
             print(usage)
             return 0
         }
-        let flags = BenchFlags(Array(arguments.dropFirst()), command: "bench-probe \(mode)", usage: usage)
+        let common: Set<String> = ["system", "endpoints", "interval-ms", "request-timeout-ms"]
+        let known: [String: Set<String>] = [
+            "failover": common.union(["kill-pid", "signal", "old-leader", "timeout-ms"]),
+            "isolate": common.union(["old-leader-index", "command", "before-ms", "max-ms", "linger-ms", "event-logs"]),
+            "stable": common.union(["timeout-ms", "agree"]),
+            "stalls": ["max-seconds", "threshold-ms"],
+        ]
+        guard let names = known[mode] else { usageError("unknown mode '\(mode)'") }
+        let flags = BenchFlags(Array(arguments.dropFirst()), command: "bench-probe \(mode)", usage: usage, known: names)
         if mode == "stalls" { return stalls(flags) }
         guard let system = ProbeSystem(rawValue: flags.string("system") ?? "") else {
             usageError("--system must be tenure or etcd")
@@ -59,7 +70,7 @@ enum BenchProbe {
     }
 
     static func usageError(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("tenure bench-probe: \(message)\n\(usage)\n".utf8))
+        Terminal.printError("tenure bench-probe: \(message)\n\(usage)")
         exit(2)
     }
 
@@ -81,8 +92,7 @@ enum BenchProbe {
         let poller = Poller(settings: settings)
         let signalledAt = MonotonicClock.now()
         guard kill(pid, signalNumber) == 0 else {
-            let reason = String(cString: strerror(errno))
-            FileHandle.standardError.write(Data("tenure bench-probe: kill \(pid): \(reason)\n".utf8))
+            Terminal.printError("tenure bench-probe: kill \(pid): \(String(cString: strerror(errno)))")
             return 1
         }
         poller.start(until: signalledAt + timeout) { sample in
@@ -93,24 +103,22 @@ enum BenchProbe {
         let samples = poller.allSamples().flatMap { $0 }.filter { $0.sent >= signalledAt }
         let named = samples.filter { $0.leader != nil && $0.leader != oldLeader }.min { $0.received < $1.received }
         let claimed = samples.filter { $0.claims && $0.leader != oldLeader }.min { $0.received < $1.received }
-        var result: [String: Any] = [
-            "signal": signalNumber == SIGKILL ? "KILL" : "TERM",
-            "signalled_ns": signalledAt.nanoseconds,
-            "polls": samples.count,
-            "failed_polls": samples.filter { !$0.answered }.count,
-        ]
+        var result = JSONObject()
+        result.add("ok", named != nil)
         if let named {
-            result["ok"] = true
-            result["ms"] = milliseconds(named.received - signalledAt)
-            result["leader"] = named.leader
-            result["term"] = named.term.map { NSNumber(value: $0) } ?? NSNull()
-            result["seen_by"] = settings.endpoints[named.endpointIndex]
-            result["claim_ms"] = claimed.map { milliseconds($0.received - signalledAt) } ?? NSNull()
+            result.add("ms", milliseconds(named.received - signalledAt))
+            result.add("leader", named.leader)
+            result.add("term", optional: named.term)
+            result.add("seen_by", settings.endpoints[named.endpointIndex])
+            result.add("claim_ms", optional: claimed.map { milliseconds($0.received - signalledAt) })
         } else {
-            result["ok"] = false
-            result["error"] = "no new leader within \(timeout)"
+            result.add("error", "no new leader within \(timeout)")
         }
-        printJSON(result)
+        result.add("signal", signalNumber == SIGKILL ? "KILL" : "TERM")
+        result.add("signalled_ns", signalledAt.nanoseconds)
+        result.add("polls", samples.count)
+        result.add("failed_polls", samples.filter { !$0.answered }.count)
+        print(result.rendered)
         return named == nil ? 1 : 0
     }
 
@@ -138,7 +146,7 @@ enum BenchProbe {
         guard status == 0 else {
             poller.stop()
             poller.wait()
-            FileHandle.standardError.write(Data("tenure bench-probe: isolation command exited \(status)\n".utf8))
+            Terminal.printError("tenure bench-probe: isolation command exited \(status)")
             return 1
         }
 
@@ -164,24 +172,15 @@ enum BenchProbe {
         poller.wait()
 
         let all = poller.allSamples()
-        var result: [String: Any] = [
-            "isolated_ns": isolatedAt.nanoseconds,
-            "command_ms": milliseconds(isolatedAt - commandStartedAt),
-            "polls": all.reduce(0) { $0 + $1.count },
-            "failed_polls": all.reduce(0) { $0 + $1.filter { !$0.answered }.count },
-        ]
+        var result = JSONObject()
         let oldSamples = all[oldIndex].filter { $0.sent >= isolatedAt }
         let lastClaim = oldSamples.lastIndex { $0.claims }
         let stoppedSample: ProbeSample?
         if let lastClaim {
             stoppedSample = oldSamples[(lastClaim + 1)...].first { $0.answered }
-            result["old_last_claim_ms"] = milliseconds(oldSamples[lastClaim].received - isolatedAt)
         } else {
             stoppedSample = oldSamples.first { $0.answered }
-            result["old_last_claim_ms"] = NSNull()
         }
-        result["old_stop_ms"] = stoppedSample.map { milliseconds($0.received - isolatedAt) } ?? NSNull()
-        let oldLeaderName = all[oldIndex].last { $0.leader != nil }?.leader
         var firstNewClaim: ProbeSample?
         for index in all.indices where index != oldIndex {
             for sample in all[index] where sample.sent >= isolatedAt && sample.claims {
@@ -189,10 +188,13 @@ enum BenchProbe {
                 break
             }
         }
-        result["elected_ms"] = firstNewClaim.map { milliseconds($0.received - isolatedAt) } ?? NSNull()
-        result["new_leader"] = firstNewClaim?.leader ?? NSNull()
-        result["new_term"] = firstNewClaim?.term.map { NSNumber(value: $0) } ?? NSNull()
-        result["old_leader"] = oldLeaderName ?? NSNull()
+        result.add("complete", stoppedSample != nil && firstNewClaim != nil)
+        result.add("old_leader", all[oldIndex].last { $0.leader != nil }?.leader)
+        result.add("old_last_claim_ms", optional: lastClaim.map { milliseconds(oldSamples[$0].received - isolatedAt) })
+        result.add("old_stop_ms", optional: stoppedSample.map { milliseconds($0.received - isolatedAt) })
+        result.add("elected_ms", optional: firstNewClaim.map { milliseconds($0.received - isolatedAt) })
+        result.add("new_leader", firstNewClaim?.leader)
+        result.add("new_term", optional: firstNewClaim?.term)
 
         // Claim intervals: maximal runs of consecutive claiming answers, from the receive time of
         // the first to that of the last. The dual-leader window is the time covered by two or
@@ -213,22 +215,28 @@ enum BenchProbe {
             }
             if let start = runStart, let end = runEnd { intervals.append((index, start, end)) }
         }
-        result["claims"] = intervals.map { interval -> [String: Any] in
-            ["node": interval.node, "from_ms": milliseconds(interval.start - isolatedAt), "to_ms": milliseconds(interval.end - isolatedAt)]
-        }
         let dual = overlapMeasure(intervals)
-        result["dual_ms"] = milliseconds(dual.total)
-        result["dual_nodes_max"] = dual.maximumConcurrent
-        // Answers in which two different nodes claimed within one poll period of each other.
-        result["complete"] = stoppedSample != nil && firstNewClaim != nil
-
+        result.add("dual_ms", milliseconds(dual.total))
+        result.add("dual_nodes_max", dual.maximumConcurrent)
+        let claims = intervals.map { interval -> String in
+            var entry = JSONObject()
+            entry.add("node", interval.node)
+            entry.add("from_ms", milliseconds(interval.start - isolatedAt))
+            entry.add("to_ms", milliseconds(interval.end - isolatedAt))
+            return entry.rendered
+        }
+        result.add("claims", raw: "[" + claims.joined(separator: ",") + "]")
         if settings.system == .tenure, eventLogs.count == settings.endpoints.count,
            let gap = leaseGap(eventLogs: eventLogs, oldIndex: oldIndex, after: isolatedAt - .seconds(3)) {
-            result["lease_gap_ms"] = milliseconds(gap.gap)
-            result["old_lease_end_ms"] = milliseconds(gap.oldEnd - isolatedAt)
-            result["new_lease_start_ms"] = milliseconds(gap.newStart - isolatedAt)
+            result.add("lease_gap_ms", milliseconds(gap.gap))
+            result.add("old_lease_end_ms", milliseconds(gap.oldEnd - isolatedAt))
+            result.add("new_lease_start_ms", milliseconds(gap.newStart - isolatedAt))
         }
-        printJSON(result)
+        result.add("isolated_ns", isolatedAt.nanoseconds)
+        result.add("command_ms", milliseconds(isolatedAt - commandStartedAt))
+        result.add("polls", all.reduce(0) { $0 + $1.count })
+        result.add("failed_polls", all.reduce(0) { $0 + $1.filter { !$0.answered }.count })
+        print(result.rendered)
         return 0
     }
 
@@ -258,29 +266,51 @@ enum BenchProbe {
     /// From the nodes' own event logs (exact, on the shared monotonic clock): when the old
     /// leader's last lease ended and when a leader of a later term first acquired one.
     static func leaseGap(eventLogs: [String], oldIndex: Int, after: Instant) -> (gap: Interval, oldEnd: Instant, newStart: Instant)? {
-        func events(_ path: String) -> [[String: Any]] {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-            return text.split(separator: "\n").compactMap {
-                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
-            }.filter { (($0["ts"] as? NSNumber)?.int64Value ?? 0) >= after.nanoseconds }
+        func events(_ path: String) -> [JSONValue] {
+            // The tail is enough (the window starts a few seconds before the isolation), and
+            // it bounds the reading however long the session ran.
+            guard let text = readTail(path, bytes: 4 << 20) else { return [] }
+            return text.split(separator: "\n").compactMap { JSONValue.parse(String($0)) }
+                .filter { ($0["ts"]?.int64 ?? 0) >= after.nanoseconds }
         }
-        func number(_ object: [String: Any], _ key: String) -> Int64? { (object[key] as? NSNumber)?.int64Value }
+        func number(_ event: JSONValue, _ key: String) -> Int64? { event[key]?.int64 }
+        func kind(_ event: JSONValue) -> String? { event["ev"]?.string }
         let old = events(eventLogs[oldIndex])
-        guard let oldTerm = old.last(where: { $0["ev"] as? String == "lease" }).flatMap({ number($0, "term") }) else { return nil }
+        guard let oldTerm = old.last(where: { kind($0) == "lease" }).flatMap({ number($0, "term") }) else { return nil }
         var oldEnd: Int64?
         for event in old where number(event, "term") == oldTerm {
-            if event["ev"] as? String == "lease", let until = number(event, "until_ts") { oldEnd = max(oldEnd ?? until, until) }
-            if event["ev"] as? String == "lease_lost", let at = number(event, "ts") { oldEnd = min(oldEnd ?? at, at) }
+            if kind(event) == "lease", let until = number(event, "until_ts") { oldEnd = max(oldEnd ?? until, until) }
+            if kind(event) == "lease_lost", let at = number(event, "ts") { oldEnd = min(oldEnd ?? at, at) }
         }
         var newStart: Int64?
         for (index, path) in eventLogs.enumerated() where index != oldIndex {
-            for event in events(path) where event["ev"] as? String == "lease" && (number(event, "term") ?? 0) > oldTerm {
+            for event in events(path) where kind(event) == "lease" && (number(event, "term") ?? 0) > oldTerm {
                 if let at = number(event, "ts") { newStart = min(newStart ?? at, at) }
                 break
             }
         }
         guard let oldEnd, let newStart else { return nil }
         return (Interval(nanoseconds: newStart - oldEnd), Instant(nanoseconds: oldEnd), Instant(nanoseconds: newStart))
+    }
+
+    /// The last `bytes` bytes of a file, from its first complete line; nil when unreadable.
+    static func readTail(_ path: String, bytes: Int) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let size = lseek(fd, 0, SEEK_END)
+        guard size >= 0 else { return nil }
+        let start = max(0, Int(size) - bytes)
+        guard lseek(fd, off_t(start), SEEK_SET) >= 0 else { return nil }
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            data.append(contentsOf: chunk[0..<count])
+        }
+        if start > 0, let newline = data.firstIndex(of: 0x0A) { data.removeSubrange(...newline) }
+        return String(decoding: data, as: UTF8.self)
     }
 
     // MARK: - stable
@@ -311,20 +341,30 @@ enum BenchProbe {
             }
             previous = agreed
             if let agreed, streak >= agree {
-                let index = claimants[0]
-                printJSON([
-                    "ok": true, "leader": agreed.0, "index": index,
-                    "term": agreed.1.map { NSNumber(value: $0) } ?? NSNull(),
-                    "members": last.map { $0.selfName ?? "" },
-                ])
+                var result = JSONObject()
+                result.add("ok", true)
+                result.add("leader", agreed.0)
+                result.add("index", claimants[0])
+                result.add("term", optional: agreed.1)
+                result.add("members", raw: "[" + last.map { JSONObject.quoted($0.selfName ?? "") }.joined(separator: ",") + "]")
+                print(result.rendered)
                 return 0
             }
             sleepUntil(round + .milliseconds(20))
         }
-        printJSON([
-            "ok": false, "error": "no stable leader before the timeout",
-            "views": last.map { ["leader": $0.leader ?? NSNull(), "claims": $0.claims, "answered": $0.answered, "detail": $0.detail] as [String: Any] },
-        ])
+        var result = JSONObject()
+        result.add("ok", false)
+        result.add("error", "no stable leader before the timeout")
+        let views = last.map { sample -> String in
+            var view = JSONObject()
+            view.add("leader", sample.leader)
+            view.add("claims", sample.claims)
+            view.add("answered", sample.answered)
+            view.add("detail", sample.detail)
+            return view.rendered
+        }
+        result.add("views", raw: "[" + views.joined(separator: ",") + "]")
+        print(result.rendered)
         return 1
     }
 
@@ -344,8 +384,13 @@ enum BenchProbe {
             let now = MonotonicClock.now()
             let late = now - (previous + period)
             if late > threshold {
-                let line = "{\"at_ns\":\((previous + period).nanoseconds),\"stall_ms\":\(milliseconds(late)),\"wall\":\(Int(MonotonicClock.wallSeconds()))}\n"
-                FileHandle.standardOutput.write(Data(line.utf8)) // Unbuffered: the bench reads it live.
+                var line = JSONObject()
+                line.add("at_ns", (previous + period).nanoseconds)
+                line.add("stall_ms", milliseconds(late))
+                line.add("wall", Int(MonotonicClock.wallSeconds()))
+                // Written at once (not through stdio's buffer): the bench reads the file live.
+                var bytes = Array((line.rendered + "\n").utf8)
+                bytes.withUnsafeMutableBytes { raw in _ = write(1, raw.baseAddress, raw.count) }
             }
             previous = now
         }
@@ -358,22 +403,17 @@ enum BenchProbe {
         (Double(interval.nanoseconds) / 1_000).rounded() / 1_000
     }
 
-    static func printJSON(_ object: [String: Any]) {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        print(String(decoding: data, as: UTF8.self))
-    }
-
     static func sleepUntil(_ instant: Instant) {
         var spec = timespec(tv_sec: Int(instant.nanoseconds / 1_000_000_000), tv_nsec: Int(instant.nanoseconds % 1_000_000_000))
         while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &spec, nil) == EINTR {}
     }
 
     /// Runs `/bin/sh -c command` with posix_spawn and returns its exit status (127 when it
-    /// could not be started). posix_spawn rather than Foundation's Process: it starts in about a
-    /// millisecond, which keeps the isolation instant sharp.
+    /// could not be started). It starts in about a millisecond, which keeps the isolation instant
+    /// sharp. The command gets only PATH from this environment.
     static func runShell(_ command: String) -> Int32 {
         let arguments = ["/bin/sh", "-c", command]
-        let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        let environment = ["PATH=" + (Terminal.environment("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin")]
         var argumentPointers: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         var environmentPointers: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer {
@@ -441,26 +481,25 @@ enum ProbeQuery {
                                                   timeoutMilliseconds: settings.requestTimeoutMilliseconds)
             }
             sample.received = MonotonicClock.now()
-            guard response.status == 200,
-                  let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] else {
+            guard response.status == 200, let object = JSONValue.parse(response.body), object.object != nil else {
                 sample.detail = "HTTP \(response.status)"
                 return sample
             }
             sample.answered = true
             switch settings.system {
             case .tenure:
-                sample.selfName = object["id"] as? String
-                sample.leader = object["known_leader"] as? String
-                sample.claims = object["is_leader"] as? Bool ?? false
-                sample.term = (object["term"] as? NSNumber)?.uint64Value
+                sample.selfName = object["id"]?.string
+                sample.leader = object["known_leader"]?.string
+                sample.claims = object["is_leader"]?.bool ?? false
+                sample.term = object["term"]?.int64.flatMap { UInt64(exactly: $0) }
             case .etcd:
-                let header = object["header"] as? [String: Any] ?? [:]
-                let member = header["member_id"] as? String
-                let leader = object["leader"] as? String
+                // etcd's JSON gateway writes 64-bit integers as strings.
+                let member = object["header"]?["member_id"]?.string
+                let leader = object["leader"]?.string
                 sample.selfName = member
                 sample.leader = (leader == nil || leader == "0") ? nil : leader
                 sample.claims = member != nil && leader == member
-                sample.term = (object["raftTerm"] as? String).flatMap { UInt64($0) }
+                sample.term = object["raftTerm"]?.string.flatMap { UInt64($0) }
             }
         } catch {
             sample.received = MonotonicClock.now()
@@ -472,48 +511,38 @@ enum ProbeQuery {
 
 /// One thread per endpoint, each polling on a fixed schedule, until told to stop, a deadline
 /// passes, or some thread's sample satisfies the stop condition.
-final class Poller: @unchecked Sendable {
+final class Poller: Sendable {
+    private struct State: Sendable {
+        var samples: [[ProbeSample]]
+        var stopped = false
+    }
+
     private let settings: ProbeSettings
-    private let lock = NSLock()
-    private var samples: [[ProbeSample]]
-    private var stopped = false
-    private var running = 0
-    private let finished = NSCondition()
+    private let state: Mutex<State>
+    private let threads = Mutex<[pthread_t]>([])
 
     init(settings: ProbeSettings) {
         self.settings = settings
-        self.samples = Array(repeating: [], count: settings.endpoints.count)
+        self.state = Mutex(State(samples: Array(repeating: [], count: settings.endpoints.count)))
     }
 
     func start(until deadline: Instant, stopWhen condition: @escaping @Sendable (ProbeSample) -> Bool) {
-        finished.lock()
-        running = settings.endpoints.count
-        finished.unlock()
         for index in settings.endpoints.indices {
-            let thread = Thread { [self] in
-                self.poll(index: index, deadline: deadline, condition: condition)
-                self.finished.lock()
-                self.running -= 1
-                self.finished.broadcast()
-                self.finished.unlock()
-            }
-            thread.start()
+            let thread = startThread { [self] in self.poll(index: index, deadline: deadline, condition: condition) }
+            threads.withLock { $0.append(thread) }
         }
     }
 
     private func poll(index: Int, deadline: Instant, condition: (ProbeSample) -> Bool) {
         var next = MonotonicClock.now()
         while true {
-            lock.lock()
-            let done = stopped
-            lock.unlock()
-            if done || MonotonicClock.now() >= deadline { return }
+            if state.withLock({ $0.stopped }) || MonotonicClock.now() >= deadline { return }
             let sample = ProbeQuery.sample(settings, index: index)
             let hit = condition(sample)
-            lock.lock()
-            samples[index].append(sample)
-            if hit { stopped = true }
-            lock.unlock()
+            state.withLock { state in
+                state.samples[index].append(sample)
+                if hit { state.stopped = true }
+            }
             if hit { return }
             next = next + settings.interval
             let now = MonotonicClock.now()
@@ -523,31 +552,64 @@ final class Poller: @unchecked Sendable {
     }
 
     func stop() {
-        lock.lock()
-        stopped = true
-        lock.unlock()
+        state.withLock { $0.stopped = true }
     }
 
+    /// Joins every polling thread.
     func wait() {
-        finished.lock()
-        while running > 0 { finished.wait() }
-        finished.unlock()
+        let started = threads.withLock { list in
+            defer { list = [] }
+            return list
+        }
+        for thread in started { pthread_join(thread, nil) }
     }
 
     func allSamples() -> [[ProbeSample]] {
-        lock.lock()
-        defer { lock.unlock() }
-        return samples
+        state.withLock { $0.samples }
     }
 }
 
-/// `--name value` flags for the bench commands; anything malformed exits 2 with the usage.
+/// A closure boxed so it can cross into `pthread_create`.
+private final class ThreadStart: Sendable {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+}
+
+/// Starts a joinable thread running `body`; a machine that cannot start one more thread ends the
+/// probe with status 1 (an environmental failure, not a measurement).
+private func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+    let box = Unmanaged.passRetained(ThreadStart(body))
+    var thread = pthread_t()
+    let created = pthread_create(&thread, nil, { argument in
+        Unmanaged<ThreadStart>.fromOpaque(argument!).takeRetainedValue().body()
+        return nil
+    }, box.toOpaque())
+    guard created == 0 else {
+        box.release()
+        Terminal.printError("tenure bench-probe: cannot start a thread: \(String(cString: strerror(created)))")
+        exit(1)
+    }
+    return thread
+}
+
+extension JSONObject {
+    /// A number, or null when absent.
+    mutating func add(_ name: String, optional value: Double?) {
+        if let value { add(name, value) } else { add(name, raw: "null") }
+    }
+
+    mutating func add(_ name: String, optional value: UInt64?) {
+        if let value { add(name, value) } else { add(name, raw: "null") }
+    }
+}
+
+/// `--name value` flags for the bench commands; anything malformed or unknown exits 2 with the usage.
 struct BenchFlags {
     private var values: [String: String] = [:]
     private let command: String
     private let usage: String
 
-    init(_ arguments: [String], command: String, usage: String) {
+    init(_ arguments: [String], command: String, usage: String, known: Set<String>) {
         self.command = command
         self.usage = usage
         var index = 0
@@ -556,13 +618,15 @@ struct BenchFlags {
             guard argument.hasPrefix("--"), index + 1 < arguments.count else {
                 fail("expected --name value, got '\(argument)'")
             }
-            values[String(argument.dropFirst(2))] = arguments[index + 1]
+            let name = String(argument.dropFirst(2))
+            guard known.contains(name) else { fail("unknown option '\(argument)'") }
+            values[name] = arguments[index + 1]
             index += 2
         }
     }
 
     func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("tenure \(command): \(message)\n\(usage)\n".utf8))
+        Terminal.printError("tenure \(command): \(message)\n\(usage)")
         exit(2)
     }
 

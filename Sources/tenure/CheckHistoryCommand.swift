@@ -1,6 +1,7 @@
 import Glibc
 import TenureHistory
 import TenureNode
+import TenureJSON
 
 /// `tenure check-history`: checks one partition-test scenario's recorded history (every node's
 /// event log, the probes, the harness's phases) for split brain and recovery. Prints a verdict per
@@ -83,8 +84,8 @@ enum CheckHistoryCommand {
             print(report.render(history))
         }
         if let summary {
-            let checks = report.outcomes.map { "\(historyJSONQuote($0.check)):\(historyJSONQuote($0.status.rawValue))" }.joined(separator: ",")
-            let line = "{\"scenario\":\(historyJSONQuote(scenario)),\"passed\":\(report.passed),\"violations\":\(report.violations.count),\"figures\":\(report.figures.json),\"checks\":{\(checks)}}\n"
+            let checks = report.outcomes.map { "\(JSONObject.quoted($0.check)):\(JSONObject.quoted($0.status.rawValue))" }.joined(separator: ",")
+            let line = "{\"scenario\":\(JSONObject.quoted(scenario)),\"passed\":\(report.passed),\"violations\":\(report.violations.count),\"figures\":\(report.figures.json),\"checks\":{\(checks)}}\n"
             HistoryFiles.append(line, to: summary)
         }
         return report.passed ? 0 : 1

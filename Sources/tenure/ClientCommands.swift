@@ -1,4 +1,5 @@
 import TenureNode
+import TenureJSON
 
 /// `tenure leader`, `status`, `watch`, `transfer` and `resign`: thin HTTP clients of the API.
 ///

@@ -1,6 +1,7 @@
 import Glibc
 import TenureHistory
 import TenureNode
+import TenureJSON
 
 /// `tenure probe`: asks every node's `GET /v1/status` over and over, one thread per node, and
 /// appends one JSON line per answer (or failure) to `--out`, stamped with `CLOCK_MONOTONIC`
@@ -187,7 +188,7 @@ enum ProbeCommand {
             do {
                 let response = try HTTPClient.request(endpoint: job.endpoint, path: "/v1/status", timeoutMilliseconds: job.flags.timeoutMilliseconds)
                 let complete = monotonicNow()
-                let object = HistoryJSON.parse(response.body)
+                let object = JSONValue.parse(response.body)
                 if let id = object?["id"]?.string { knownNode = id }
                 let ok = response.status == 200 && object?["term"]?.uint64 != nil
                 latest.ok = ok

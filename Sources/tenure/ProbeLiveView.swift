@@ -1,6 +1,7 @@
 import Glibc
 import TenureHistory
 import TenureNode
+import TenureJSON
 
 /// The live view of `tenure probe --live`: one line per node, redrawn ten times a second, and a
 /// list of leadership changes with their times, so a person can watch a cut-off leader stop
@@ -41,7 +42,7 @@ struct LiveView {
         let lines = text.split(separator: "\n")
         guard lines.count > marksSeen else { return }
         for line in lines[marksSeen...] {
-            guard let object = HistoryJSON.parse(line), let kind = object["ev"]?.string else { continue }
+            guard let object = JSONValue.parse(line), let kind = object["ev"]?.string else { continue }
             let ts = object["ts"]?.int64 ?? ProbeCommand.monotonicNow()
             switch kind {
             case "fault_start":

@@ -1,5 +1,6 @@
 import Testing
 @testable import TenureNode
+import TenureJSON
 
 @Suite("JSON reader and writer")
 struct JSONValueTests {
@@ -60,5 +61,15 @@ struct JSONValueTests {
             }
             _ = JSONValue.parse(bytes)
         }
+    }
+}
+
+@Suite("JSON numbers")
+struct JSONNumberTests {
+    @Test("Nanosecond timestamps above 2^53 stay exact (a machine up for more than 104 days)")
+    func largeIntegersStayExact() {
+        let value = JSONValue.parse(#"{"ts":9007199254740993,"big":18446744073709551615}"#)
+        #expect(value?["ts"]?.int64 == 9_007_199_254_740_993)
+        #expect(value?["big"]?.uint64 == UInt64.max)
     }
 }

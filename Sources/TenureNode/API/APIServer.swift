@@ -1,5 +1,6 @@
 import Glibc
 import TenureCore
+import TenureJSON
 
 /// How the runtime answers one API request.
 enum APIReply {

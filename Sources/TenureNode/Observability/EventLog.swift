@@ -1,5 +1,6 @@
 import Glibc
 import TenureCore
+import TenureJSON
 
 /// The node's JSON-lines event log (`--event-log FILE`): one line per decision, stamped with
 /// `CLOCK_MONOTONIC` nanoseconds so the partition suite can line up nodes on one machine.

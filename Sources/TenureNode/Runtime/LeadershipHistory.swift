@@ -1,4 +1,5 @@
 import TenureCore
+import TenureJSON
 
 /// The node's recent leadership changes with their causes, for `GET /v1/history`.
 ///

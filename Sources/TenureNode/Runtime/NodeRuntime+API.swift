@@ -1,4 +1,5 @@
 import TenureCore
+import TenureJSON
 
 /// The client API's routes: what each endpoint answers, computed at the moment of the request.
 extension NodeRuntime {

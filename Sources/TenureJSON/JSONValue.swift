@@ -2,26 +2,27 @@
 /// histories are full of `CLOCK_MONOTONIC` nanosecond counts that a `Double` would round once a
 /// machine has been up for more than about 104 days (2^53 ns).
 ///
-/// Tenure links no Foundation, so this small reader (RFC 8259, UTF-8, bounded nesting) serves the
-/// checker and `tenure probe`.
-public enum HistoryJSON: Hashable, Sendable {
+/// Tenure links no Foundation, so that one `tenure` binary stays a few megabytes resident when it
+/// runs as a node; this small reader (RFC 8259, UTF-8, bounded nesting) serves the CLI, the probes
+/// and the history checker.
+public enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)
     case number(String)
     case string(String)
-    case array([HistoryJSON])
-    case object([String: HistoryJSON])
+    case array([JSONValue])
+    case object([String: JSONValue])
 
-    public static func parse(_ text: some StringProtocol) -> HistoryJSON? { parse(Array(text.utf8)) }
+    public static func parse(_ text: some StringProtocol) -> JSONValue? { parse(Array(text.utf8)) }
 
-    public static func parse(_ bytes: [UInt8]) -> HistoryJSON? {
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
         var reader = Reader(bytes: bytes)
         guard let value = reader.value(depth: 0) else { return nil }
         reader.skipWhitespace()
         return reader.index == bytes.count ? value : nil
     }
 
-    public subscript(key: String) -> HistoryJSON? {
+    public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }
         return nil
     }
@@ -32,6 +33,9 @@ public enum HistoryJSON: Hashable, Sendable {
     public var int64: Int64? { if case .number(let text) = self { Int64(text) } else { nil } }
     public var uint64: UInt64? { if case .number(let text) = self { UInt64(text) } else { nil } }
     public var double: Double? { if case .number(let text) = self { Double(text) } else { nil } }
+    public var array: [JSONValue]? { if case .array(let items) = self { items } else { nil } }
+    public var object: [String: JSONValue]? { if case .object(let members) = self { members } else { nil } }
+    public var isNull: Bool { self == .null }
     public var strings: [String] { if case .array(let items) = self { items.compactMap(\.string) } else { [] } }
 
     struct Reader {
@@ -45,21 +49,21 @@ public enum HistoryJSON: Hashable, Sendable {
             }
         }
 
-        mutating func literal(_ word: String, _ value: HistoryJSON) -> HistoryJSON? {
+        mutating func literal(_ word: String, _ value: JSONValue) -> JSONValue? {
             let expected = Array(word.utf8)
             guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else { return nil }
             index += expected.count
             return value
         }
 
-        mutating func value(depth: Int) -> HistoryJSON? {
+        mutating func value(depth: Int) -> JSONValue? {
             guard depth < Self.maximumDepth else { return nil }
             skipWhitespace()
             guard index < bytes.count else { return nil }
             switch bytes[index] {
             case UInt8(ascii: "{"):
                 index += 1
-                var members: [String: HistoryJSON] = [:]
+                var members: [String: JSONValue] = [:]
                 skipWhitespace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
                 while true {
@@ -78,7 +82,7 @@ public enum HistoryJSON: Hashable, Sendable {
                 }
             case UInt8(ascii: "["):
                 index += 1
-                var items: [HistoryJSON] = []
+                var items: [JSONValue] = []
                 skipWhitespace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
                 while true {
@@ -91,7 +95,7 @@ public enum HistoryJSON: Hashable, Sendable {
                     return nil
                 }
             case UInt8(ascii: "\""):
-                return string().map(HistoryJSON.string)
+                return string().map(JSONValue.string)
             case UInt8(ascii: "t"): return literal("true", .bool(true))
             case UInt8(ascii: "f"): return literal("false", .bool(false))
             case UInt8(ascii: "n"): return literal("null", .null)
@@ -117,7 +121,11 @@ public enum HistoryJSON: Hashable, Sendable {
                 let byte = bytes[index]
                 index += 1
                 if byte == UInt8(ascii: "\"") { flush(); return String(scalars) }
-                if byte != UInt8(ascii: "\\") { run.append(byte); continue }
+                if byte != UInt8(ascii: "\\") {
+                    guard byte >= 0x20 else { return nil } // Control characters must be escaped.
+                    run.append(byte)
+                    continue
+                }
                 flush()
                 guard index < bytes.count else { return nil }
                 let escape = bytes[index]
@@ -132,35 +140,37 @@ public enum HistoryJSON: Hashable, Sendable {
                 case UInt8(ascii: "r"): scalars.append("\r")
                 case UInt8(ascii: "t"): scalars.append("\t")
                 case UInt8(ascii: "u"):
-                    guard index + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else { return nil }
-                    index += 4
-                    scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                    guard var code = hexQuad() else { return nil }
+                    if code >= 0xD800 && code < 0xDC00 {
+                        // A high surrogate must be followed by an escaped low one (RFC 8259, 7).
+                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else { return nil }
+                        index += 2
+                        guard let low = hexQuad(), low >= 0xDC00 && low < 0xE000 else { return nil }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { return nil }
+                    scalars.append(scalar)
                 default: return nil
                 }
             }
             return nil
         }
-    }
-}
 
-/// Quotes a string as a JSON string literal.
-public func historyJSONQuote(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                result.unicodeScalars.append(scalar)
+        /// Four hexadecimal digits, strictly.
+        mutating func hexQuad() -> UInt32? {
+            guard index + 4 <= bytes.count else { return nil }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case 0x30...0x39: value = value * 16 + UInt32(byte - 0x30)
+                case 0x41...0x46: value = value * 16 + UInt32(byte - 0x41 + 10)
+                case 0x61...0x66: value = value * 16 + UInt32(byte - 0x61 + 10)
+                default: return nil
+                }
             }
+            return value
         }
     }
-    return result + "\""
 }
