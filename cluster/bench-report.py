@@ -52,6 +52,11 @@ def bootstrap_ratio(numerator, denominator, fraction, resamples=2000):
     return ratios[int(0.025 * resamples)], ratios[int(0.975 * resamples) - 1]
 
 
+def ratio_text(value, threshold):
+    """Two decimals, or three when two would round onto the threshold."""
+    return f"{value:.3f}x" if abs(value - threshold) < 0.006 else f"{value:.2f}x"
+
+
 def summary(values):
     if not values:
         return None
@@ -406,11 +411,11 @@ def main():
         p99_ratio = ts["p99"] / es["p99"]
         low, high = bootstrap_ratio(t[0], e[0], 0.5)
         targets.append((f"Crash failover, 3 nodes, etcd's default timings: median <= 0.85 x {label}",
-                        f"Tenure {ms(ts['median'])} ms vs {ms(es['median'])} ms = {median_ratio:.2f}x "
+                        f"Tenure {ms(ts['median'])} ms vs {ms(es['median'])} ms = {ratio_text(median_ratio, 0.85)} "
                         f"(95% bootstrap interval {low:.2f}-{high:.2f}; n={ts['n']}/{es['n']})", verdict(median_ratio <= 0.85)))
         low, high = bootstrap_ratio(t[0], e[0], 0.99)
         targets.append((f"Crash failover, 3 nodes, etcd's default timings: p99 <= 0.6 x {label}",
-                        f"Tenure {ms(ts['p99'])} ms vs {ms(es['p99'])} ms = {p99_ratio:.2f}x "
+                        f"Tenure {ms(ts['p99'])} ms vs {ms(es['p99'])} ms = {ratio_text(p99_ratio, 0.6)} "
                         f"(95% bootstrap interval {low:.2f}-{high:.2f}; with {min(ts['n'], es['n'])} trials the p99 is the maximum)"
                         if min(ts["n"], es["n"]) < 100 else f"(95% bootstrap interval {low:.2f}-{high:.2f})", verdict(p99_ratio <= 0.6)))
     if not compared:
@@ -533,19 +538,21 @@ def main():
 
     md.append("## 5. Client load (wrk against the leader's API, keep-alive connections)")
     md.append("")
-    lines = ["| mode | path | connections | wrk threads | seconds | requests/s | p50 (ms) | p90 (ms) | p99 (ms) | non-2xx | socket errors |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| mode | path | connections | wrk threads | seconds | requests/s | p50 (ms) | p90 (ms) | p99 (ms) | non-2xx | socket errors | other work's CPU |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in wrk:
         mode = r.get("mode", "saturate")
         if mode == "paced":
             mode = f"paced ({r.get('delay_ms')} ms between requests per connection)"
-        lines.append(f"| {mode} | {r['path']} | {r['connections']} | {r['threads']} | {r['seconds']} | {r['rps']:,.0f} | {r['p50_ms']:.3f} | {r['p90_ms']:.3f} | {r['p99_ms']:.3f} | {r['non2xx']} | {r['socket_errors']} |")
+        lines.append(f"| {mode} | {r['path']} | {r['connections']} | {r['threads']} | {r['seconds']} | {r['rps']:,.0f} | {r['p50_ms']:.3f} | {r['p90_ms']:.3f} | {r['p99_ms']:.3f} | {r['non2xx']} | {r['socket_errors']} | {str(r['other_cpu_percent']) + '%' if 'other_cpu_percent' in r else '-'} |")
     md += lines
     md.append("")
     md.append("wrk runs in the leader's own namespace and shares the 2 CPUs with the node under test (and with the two other nodes). "
               "*saturate*: each connection sends its next request as soon as the answer arrives, so throughput is the ceiling and "
               "latency is mostly queueing behind the other connections. *paced*: each connection waits a fixed delay between requests "
-              "(wrk's `delay()` hook), offering about connections / delay requests per second; this is the latency a client sees at that rate.")
+              "(wrk's `delay()` hook), offering about connections / delay requests per second; this is the latency a client sees at that rate. "
+              "*Other work's CPU*: CPU used meanwhile by processes that are neither these nodes nor wrk (other builds and tests on a "
+              "shared machine), in % of one core; a high value means the figures on that row are disturbed.")
     md.append("")
     out += ["Client load", ""] + lines + [""]
 

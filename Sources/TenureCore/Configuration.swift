@@ -49,10 +49,11 @@ public struct Configuration: Sendable, Hashable {
     public static let defaultHeartbeatInterval = Interval.milliseconds(100)
     public static let defaultElectionTimeoutMin = Interval.milliseconds(1000)
     /// A 100 ms spread instead of etcd's 1000 ms. Thesis 9.3 shows that the spread, not the base,
-    /// resolves split votes; with Pre-Vote a second candidate splits the vote only if its timer
-    /// fires before the first one's pre-vote request reaches it (well under a millisecond on a
-    /// LAN), so 100 ms leaves split votes rare while keeping failover close to its floor,
-    /// `electionTimeoutMin`, which lease safety requires.
+    /// resolves split votes. A node that grants a pre-vote holds back its own campaign for a retry
+    /// interval, so a second candidate splits the vote only if its timer fires before the first
+    /// one's pre-vote request reaches it (a one-way trip, well under a millisecond on a LAN); 100 ms
+    /// leaves split votes rare while keeping failover close to its floor, `electionTimeoutMin`,
+    /// which lease safety requires.
     public static let defaultElectionTimeoutMax = Interval.milliseconds(1100)
     public static let defaultClockDriftBound = 0.01
     public static let defaultLeaseSafetyMargin = Interval.milliseconds(50)

@@ -27,6 +27,12 @@ extension ElectionCore {
             precondition(hardState.votedFor == candidate && hardState.term == request.term,
                          "\(id) grants a vote to \(candidate) in term \(request.term) without recording it: \(hardState)")
         }
+        if granted && request.preVote {
+            // Pre-votes do not bind, so a node that just promised its vote could time out a moment
+            // later and campaign too, splitting the vote. Step back for one retry interval instead:
+            // this only delays a candidacy, so it cannot affect safety.
+            electionDeadline = max(electionDeadline, now + drawElectionRetry())
+        }
         // A granted pre-vote echoes the proposed term; every denial carries this node's own term.
         let responseTerm = granted && request.preVote ? request.term : term
         output.record(.voteDecided(VoteDecision(term: request.term, candidate: candidate, preVote: request.preVote,

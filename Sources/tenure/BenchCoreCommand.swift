@@ -1,7 +1,7 @@
 import Glibc
 import TenureCore
-import TenureNode
 import TenureJSON
+import TenureNode
 
 /// `tenure bench-core`: what one heartbeat round costs the election cores, as the cluster grows.
 ///

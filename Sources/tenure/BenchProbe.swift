@@ -12,7 +12,7 @@ import TenureJSON
 /// every figure is the difference of two readings of one clock in one process. It speaks to Tenure
 /// (`GET /v1/status`) and to etcd (`POST /v3/maintenance/status`) through the same code, which is
 /// what makes the side-by-side comparison fair. Like the rest of the CLI it links no Foundation
-/// (threads are pthreads, JSON is TenureNode's reader and writer).
+/// (threads are pthreads, JSON is TenureJSON's reader and writer).
 ///
 /// Modes (each prints one JSON object on stdout, `stalls` one per stall):
 ///   failover  signal a pid, then poll the survivors until one names a leader other than the old one

@@ -204,3 +204,19 @@ struct VotingTests {
         #expect(core.role == .follower)
     }
 }
+
+@Suite("Pre-vote grants")
+struct PreVoteGrantTests {
+    @Test("A node that grants a pre-vote does not campaign itself for at least one retry interval (avoids split votes, thesis 9.3)")
+    func grantingAPreVoteDefersOwnCampaign() {
+        var core = ElectionCore(configuration: configuration(n1), hardState: .initial, now: .zero, randomSeed: 7)
+        // Past the restart embargo and just before this node's own election deadline.
+        let justBefore = core.nextDeadline - .microseconds(100)
+        let output = core.receive(Envelope(from: n2, to: n1, message: .requestVote(RequestVote(term: 1, preVote: true))), at: justBefore)
+        #expect(output.events.contains(.voteDecided(VoteDecision(term: 1, candidate: n2, preVote: true, granted: true, reason: .granted))))
+        #expect(core.nextDeadline >= justBefore + Configuration(id: n1, voters: threeVoters).electionRetryMin)
+        #expect(core.term == 0)
+        _ = core.advance(to: justBefore + .microseconds(200))
+        #expect(core.role == .follower)
+    }
+}
