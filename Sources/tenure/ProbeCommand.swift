@@ -36,39 +36,24 @@ enum ProbeCommand {
         return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
 
-    static func bad(_ message: String) -> Never {
-        Terminal.printError("tenure probe: \(message)\n\(usage)")
-        exit(2)
-    }
-
     static func parse(_ arguments: [String]) -> Flags {
         var flags = Flags()
-        var index = 0
-        func value() -> String {
-            index += 1
-            guard index < arguments.count else { bad("\(arguments[index - 1]) needs a value") }
-            return arguments[index]
-        }
-        func duration(_ text: String, _ flag: String) -> Int64 {
-            guard let interval = DurationText.parse(text), interval.nanoseconds > 0 else { bad("\(flag) '\(text)' is not a duration such as 10ms") }
-            return interval.nanoseconds
-        }
-        while index < arguments.count {
-            switch arguments[index] {
-            case "--endpoints", "-e": flags.endpoints = value().split(separator: ",").map(String.init)
-            case "--interval": flags.intervalNanoseconds = duration(value(), "--interval")
-            case "--duration": flags.durationNanoseconds = duration(value(), "--duration")
-            case "--timeout": flags.timeoutMilliseconds = Int(max(1, duration(value(), "--timeout") / 1_000_000))
-            case "--out", "-o": flags.out = value()
+        var cursor = ArgumentCursor(command: "probe", usage: usage, arguments: arguments)
+        while let flag = cursor.nextFlag() {
+            switch flag {
+            case "--endpoints", "-e": flags.endpoints = cursor.value().split(separator: ",").map(String.init)
+            case "--interval": flags.intervalNanoseconds = cursor.duration().nanoseconds
+            case "--duration": flags.durationNanoseconds = cursor.duration().nanoseconds
+            case "--timeout": flags.timeoutMilliseconds = Int(max(1, cursor.duration().nanoseconds / 1_000_000))
+            case "--out", "-o": flags.out = cursor.value()
             case "--live": flags.live = true
-            case "--marks": flags.marks = value()
+            case "--marks": flags.marks = cursor.value()
             case "-h", "--help": print(usage); exit(0)
-            default: bad("unknown option '\(arguments[index])'")
+            default: cursor.fail("unknown option '\(flag)'")
             }
-            index += 1
         }
         if flags.endpoints.isEmpty { flags.endpoints = Endpoints.resolve(nil) }
-        guard flags.out != nil || flags.live else { bad("give --out FILE, --live, or both") }
+        guard flags.out != nil || flags.live else { cursor.fail("give --out FILE, --live, or both") }
         return flags
     }
 

@@ -36,74 +36,58 @@ enum SimulateCommand {
         var quiet = false
     }
 
-    static func bad(_ message: String) -> Never {
-        Terminal.printError("tenure simulate: \(message)\n\(usage)")
-        exit(2)
-    }
-
     static func parse(_ arguments: [String]) -> Flags {
         var flags = Flags()
-        var index = 0
-        func value() -> String {
-            index += 1
-            guard index < arguments.count else { bad("\(arguments[index - 1]) needs a value") }
-            return arguments[index]
-        }
-        func duration(_ flag: String, _ text: String) -> Interval {
-            guard let interval = DurationText.parse(text), interval > .zero else { bad("\(flag) '\(text)' is not a duration such as 30s") }
-            return interval
-        }
-        while index < arguments.count {
-            let flag = arguments[index]
+        var cursor = ArgumentCursor(command: "simulate", usage: usage, arguments: arguments)
+        while let flag = cursor.nextFlag() {
             switch flag {
             case "--nodes":
-                let text = value()
-                guard let nodes = Int(text) else { bad("--nodes '\(text)' is not a number") }
+                let text = cursor.value()
+                guard let nodes = Int(text) else { cursor.fail("--nodes '\(text)' is not a number") }
                 flags.options.nodes = nodes
             case "--seeds":
-                let text = value()
-                guard let seeds = Int(text), seeds > 0, seeds <= 100_000_000 else { bad("--seeds '\(text)' must be 1 to 100000000") }
+                let text = cursor.value()
+                guard let seeds = Int(text), seeds > 0, seeds <= 100_000_000 else { cursor.fail("--seeds '\(text)' must be 1 to 100000000") }
                 flags.seeds = seeds
             case "--seed":
-                let text = value()
-                guard let seed = UInt64(text) else { bad("--seed '\(text)' is not a non-negative number") }
+                let text = cursor.value()
+                guard let seed = UInt64(text) else { cursor.fail("--seed '\(text)' is not a non-negative number") }
                 flags.firstSeed = seed
-            case "--duration": flags.options.duration = duration(flag, value())
+            case "--duration": flags.options.duration = cursor.duration()
             case "--trace": flags.trace = true
-            case "--heartbeat-interval": flags.options.heartbeatInterval = duration(flag, value())
+            case "--heartbeat-interval": flags.options.heartbeatInterval = cursor.duration()
             case "--election-timeout":
-                let text = value()
+                let text = cursor.value()
                 let parts = text.split(separator: "-").map(String.init)
-                guard parts.count == 2 else { bad("--election-timeout '\(text)' must look like 1000ms-1100ms") }
-                flags.options.electionTimeoutMin = duration(flag, parts[0])
-                flags.options.electionTimeoutMax = duration(flag, parts[1])
-            case "--election-timeout-min": flags.options.electionTimeoutMin = duration(flag, value())
-            case "--election-timeout-max": flags.options.electionTimeoutMax = duration(flag, value())
+                guard parts.count == 2 else { cursor.fail("--election-timeout '\(text)' must look like 1000ms-1100ms") }
+                flags.options.electionTimeoutMin = parseDuration(parts[0], flag: flag, cursor: cursor)
+                flags.options.electionTimeoutMax = parseDuration(parts[1], flag: flag, cursor: cursor)
+            case "--election-timeout-min": flags.options.electionTimeoutMin = cursor.duration()
+            case "--election-timeout-max": flags.options.electionTimeoutMax = cursor.duration()
             case "--clock-drift-bound":
-                let text = value()
-                guard let drift = Double(text) else { bad("--clock-drift-bound '\(text)' is not a number") }
+                let text = cursor.value()
+                guard let drift = Double(text) else { cursor.fail("--clock-drift-bound '\(text)' is not a number") }
                 flags.options.clockDriftBound = drift
             case "--excess-drift": flags.options.excessDrift = true
             case "--mutation":
-                let text = value()
-                guard let mutation = SimulationMutation(rawValue: text) else { bad("--mutation '\(text)' must be one of \(SimulationMutationNames.all)") }
+                let text = cursor.value()
+                guard let mutation = SimulationMutation(rawValue: text) else { cursor.fail("--mutation '\(text)' must be one of \(SimulationMutationNames.all)") }
                 flags.options.enable(mutation)
             case "--jobs":
-                let text = value()
-                guard let jobs = Int(text), jobs >= 1, jobs <= 256 else { bad("--jobs '\(text)' must be 1 to 256") }
+                let text = cursor.value()
+                guard let jobs = Int(text), jobs >= 1, jobs <= 256 else { cursor.fail("--jobs '\(text)' must be 1 to 256") }
                 flags.jobs = jobs
             case "--quiet": flags.quiet = true
             case "-h", "--help":
                 print(usage)
                 exit(0)
-            default: bad("unknown option '\(flag)'")
+            default: cursor.fail("unknown option '\(flag)'")
             }
-            index += 1
         }
         do {
             try flags.options.validate()
         } catch {
-            bad("invalid options: \(error.description)")
+            cursor.fail("invalid options: \(error.description)")
         }
         return flags
     }
@@ -119,6 +103,11 @@ enum SimulateCommand {
             return result.passed ? 0 : 1
         }
         return runBatch(flags)
+    }
+
+    static func parseDuration(_ text: String, flag: String, cursor: ArgumentCursor) -> Interval {
+        guard let interval = DurationText.parse(text), interval > .zero else { cursor.fail("\(flag) '\(text)' is not a duration such as 1000ms") }
+        return interval
     }
 
     /// Shared progress of the workers.

@@ -3,13 +3,15 @@ import TenureJSON
 
 /// The client API's routes: what each endpoint answers, computed at the moment of the request.
 extension NodeRuntime {
+    /// Built once: the leader-query path should not allocate route tables per request.
+    static let getRoutes: Set<String> = ["/v1/leader", "/v1/status", "/v1/watch", "/v1/history", "/healthz", "/readyz", "/metrics"]
+    static let postRoutes: Set<String> = ["/v1/transfer", "/v1/resign"]
+
     func route(_ request: HTTPRequest, _ fd: Int32) -> APIReply {
         let now = MonotonicClock.now()
-        let getRoutes: Set<String> = ["/v1/leader", "/v1/status", "/v1/watch", "/v1/history", "/healthz", "/readyz", "/metrics"]
-        let postRoutes: Set<String> = ["/v1/transfer", "/v1/resign"]
-        if getRoutes.contains(request.path) {
+        if Self.getRoutes.contains(request.path) {
             guard request.method == "GET" || request.method == "HEAD" else { return methodNotAllowed("GET") }
-        } else if postRoutes.contains(request.path) {
+        } else if Self.postRoutes.contains(request.path) {
             guard request.method == "POST" else { return methodNotAllowed("POST") }
         } else {
             return .response(.json(404, errorJSON("no such endpoint: \(request.path)")))
