@@ -1,12 +1,23 @@
 // swift-tools-version: 6.0
 // Tenure uses the Swift toolchain only: no third-party packages.
+//
+// Layers (an arrow points to what a module may import). Only TenurePOSIX imports Glibc, so this
+// file shows which code may touch the system:
+//
+//   tenure, tenure-lab (executables) -> TenureCommandLine -> TenureNode -> TenureHTTP -> TenurePOSIX
+//   tenure, Swift applications -> TenureClient -> TenureHTTP, TenureJSON
+//   TenureNode -> TenureCore (pure), TenureWire (pure), TenureEvents (pure), TenureJSON (pure)
+//   tenure-lab -> TenureHistory -> TenurePOSIX; tenure -> TenureSimulation (pure)
+//   TenureCrypto (pure: SHA-256, HMAC, HKDF)
 import PackageDescription
 
 let package = Package(
     name: "Tenure",
-    platforms: [.macOS(.v15)],
+    // Linux only, honestly: the POSIX layer is written against Glibc.
     products: [
         .executable(name: "tenure", targets: ["tenure"]),
+        .executable(name: "tenure-lab", targets: ["tenure-lab"]),
+        .library(name: "TenureClient", targets: ["TenureClient"]),
     ],
     targets: [
         // The pure election state machine: standard library only.
@@ -15,17 +26,39 @@ let package = Package(
         .target(name: "TenureWire", dependencies: ["TenureCore"]),
         // A small JSON reader and writer (numbers kept exact): standard library only.
         .target(name: "TenureJSON"),
+        // SHA-256, HMAC-SHA256, HKDF and constant-time comparison: standard library only.
+        .target(name: "TenureCrypto"),
+        // The event log's one schema (typed records, written by the node, read by every checker)
+        // and the safety rules shared by the simulator and the history checker: standard library only.
+        .target(name: "TenureEvents", dependencies: ["TenureCore", "TenureJSON"]),
+        // The only module that imports Glibc: sockets, addresses, errors, clocks, files, signals, processes.
+        .target(name: "TenurePOSIX", dependencies: ["TenureCore"]),
+        // HTTP/1.1 request parser, responses (including server-sent events) and a small client.
+        .target(name: "TenureHTTP", dependencies: ["TenurePOSIX"]),
+        // The node's shell: runtime, peer transport, hard-state storage, client API, observability.
+        .target(name: "TenureNode", dependencies: ["TenureCore", "TenureWire", "TenureJSON", "TenureEvents", "TenurePOSIX", "TenureHTTP"]),
         // Deterministic simulation of many cores over a faulty network, in virtual time.
-        .target(name: "TenureSimulation", dependencies: ["TenureCore"]),
-        // The I/O shell: sockets, disk, HTTP API, clocks, signals.
-        .target(name: "TenureNode", dependencies: ["TenureCore", "TenureWire", "TenureJSON"]),
-        // Offline checker of partition-test histories (event logs + probes): standard library only.
-        .target(name: "TenureHistory", dependencies: ["TenureJSON"]),
-        .executableTarget(name: "tenure", dependencies: ["TenureNode", "TenureSimulation", "TenureHistory", "TenureJSON"]),
+        .target(name: "TenureSimulation", dependencies: ["TenureCore", "TenureEvents"]),
+        // Offline checker of partition-test histories (event logs + probes), for tenure-lab.
+        .target(name: "TenureHistory", dependencies: ["TenureJSON", "TenureEvents", "TenurePOSIX"]),
+        // The library Swift applications import: leader, status, leadership changes, lease guard.
+        .target(name: "TenureClient", dependencies: ["TenureCore", "TenureHTTP", "TenureJSON", "TenurePOSIX"]),
+        // One argument parser, duration text and terminal helpers for both executables.
+        .target(name: "TenureCommandLine", dependencies: ["TenureCore", "TenureNode", "TenurePOSIX"]),
+        // The product: node, client commands, simulate.
+        .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulation", "TenureJSON", "TenurePOSIX"]),
+        // Test and benchmark tooling for cluster/ scripts: probes, history checker, bench helpers.
+        .executableTarget(name: "tenure-lab", dependencies: ["TenureCommandLine", "TenureNode", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX"]),
         .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore"]),
         .testTarget(name: "TenureWireTests", dependencies: ["TenureWire"]),
+        .testTarget(name: "TenureCryptoTests", dependencies: ["TenureCrypto"]),
+        .testTarget(name: "TenureJSONTests", dependencies: ["TenureJSON"]),
+        .testTarget(name: "TenurePOSIXTests", dependencies: ["TenurePOSIX"]),
+        .testTarget(name: "TenureHTTPTests", dependencies: ["TenureHTTP", "TenurePOSIX"]),
         .testTarget(name: "TenureSimulationTests", dependencies: ["TenureSimulation"]),
-        .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureJSON"]),
-        .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON"]),
+        .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureJSON", "TenurePOSIX", "TenureHTTP"]),
+        .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON", "TenurePOSIX"]),
+        .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine"]),
+        .testTarget(name: "TenureClientTests", dependencies: ["TenureClient", "TenureCore", "TenureJSON"]),
     ]
 )

@@ -1,26 +1,76 @@
-# Shared helpers for the cluster/ scripts. Sourced, never run.
-# The run folder holds every node's data, logs, event log, pid and command line.
+# shellcheck shell=bash
+# Shared helpers for every cluster/ script. Sourced, never run.
+# The run folder of cluster/up holds every node's data, logs, event log, pid and command line.
 set -euo pipefail
 
 TENURE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN_DIR="${TENURE_RUN_DIR:-/tmp/tenure-cluster}"
 BUILD_CONFIGURATION="${TENURE_BUILD_CONFIGURATION:-release}"
+# The product (node, client commands, simulate) and the test and bench tooling (probe,
+# check-history, bench-probe, bench-core, now-ns); one `swift build` makes both.
 TENURE_BIN="${TENURE_BIN:-$TENURE_ROOT/.build/$BUILD_CONFIGURATION/tenure}"
+TENURE_LAB_BIN="${TENURE_LAB_BIN:-$TENURE_ROOT/.build/$BUILD_CONFIGURATION/tenure-lab}"
 PEER_PORT=7100
 API_PORT=7200
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Builds the tenure executable when it is missing or older than any source file.
-ensure_built() {
-  if [ -n "${TENURE_SKIP_BUILD:-}" ] && [ -x "$TENURE_BIN" ]; then return; fi
-  if [ ! -x "$TENURE_BIN" ] || [ -n "$(find "$TENURE_ROOT/Sources" "$TENURE_ROOT/Package.swift" -newer "$TENURE_BIN" -print -quit 2>/dev/null)" ]; then
-    say "building tenure ($BUILD_CONFIGURATION)..."
-    (cd "$TENURE_ROOT" && swift build -c "$BUILD_CONFIGURATION" --static-swift-stdlib --product tenure 2>&1 | grep -E "error|warning: unre|Compiling tenure|Build complete" || true)
-    [ -x "$TENURE_BIN" ] || die "build failed; run 'swift build -c $BUILD_CONFIGURATION' to see why"
-  fi
+# Prints the script's leading comment block (its --help) and exits: show_help [STATUS].
+# Status 0 prints to stdout; any other (a usage mistake) prints to stderr.
+# shellcheck disable=SC2120 # the status is optional
+show_help() {
+  local status=${1:-0}
+  if [ "$status" -eq 0 ]; then print_help; else print_help >&2; fi
+  exit "$status"
 }
+print_help() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
+
+# ---- pass/fail counting: check NAME command..., pass [NAME], fail [NAME], report_counts LABEL ----
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); [ $# -eq 0 ] || say "  ok   $*"; }
+fail() { FAILED=$((FAILED + 1)); [ $# -eq 0 ] || say "  FAIL $*"; }
+check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
+# Adds the counts of a sub-run: add_counts PASSED FAILED.
+add_counts() { PASSED=$((PASSED + $1)); FAILED=$((FAILED + $2)); }
+# Prints "LABEL: N passed, M failed" (cluster/test reads this line); true when nothing failed.
+report_counts() { say "$1: $PASSED passed, $FAILED failed"; [ "$FAILED" -eq 0 ]; }
+
+# ---- build ----
+
+# Builds both executables when either is missing or older than any source file; with
+# TENURE_SKIP_BUILD set, only checks that both exist.
+ensure_built() {
+  local bin stale=""
+  for bin in "$TENURE_BIN" "$TENURE_LAB_BIN"; do
+    if [ ! -x "$bin" ]; then
+      stale=1
+    elif [ -z "${TENURE_SKIP_BUILD:-}" ] && [ -n "$(find "$TENURE_ROOT/Sources" "$TENURE_ROOT/Package.swift" -newer "$bin" -print -quit 2>/dev/null)" ]; then
+      stale=1
+    fi
+  done
+  [ -n "$stale" ] || return 0
+  say "building tenure and tenure-lab ($BUILD_CONFIGURATION)..."
+  (cd "$TENURE_ROOT" && set -o pipefail && swift build -c "$BUILD_CONFIGURATION" --static-swift-stdlib 2>&1 \
+    | { grep -E "error|warning: unre|Compiling tenure|Build complete" || true; }) \
+    || die "build failed; run 'swift build -c $BUILD_CONFIGURATION --static-swift-stdlib' to see why"
+  for bin in "$TENURE_BIN" "$TENURE_LAB_BIN"; do
+    [ -x "$bin" ] || die "the build made no $bin; run 'swift build -c $BUILD_CONFIGURATION' to see why"
+  done
+}
+
+# ---- clock ----
+
+# Nanoseconds and milliseconds on CLOCK_MONOTONIC (the clock the nodes stamp their events with),
+# for every timing a script measures or prints. Needs tenure-lab: call ensure_built first.
+now_ns() {
+  [ -x "$TENURE_LAB_BIN" ] || die "no $TENURE_LAB_BIN to read the monotonic clock (ensure_built first)"
+  "$TENURE_LAB_BIN" now-ns
+}
+now_ms() { local ns; ns=$(now_ns) || return 1; echo $((ns / 1000000)); }
+
+# ---- the cluster of cluster/up: nodes nK on 127.0.0.(10+K) ----
 
 node_host() { echo "127.0.0.$((10 + $1))"; }
 node_api() { echo "$(node_host "$1"):$API_PORT"; }
@@ -38,16 +88,35 @@ api_list() {
   echo "$list"
 }
 
+cluster_size() { cat "$RUN_DIR/size" 2>/dev/null || echo 0; }
+
+endpoints() { cat "$RUN_DIR/endpoints" 2>/dev/null || die "no cluster in $RUN_DIR (start one with cluster/up 3)"; }
+
+# ---- processes, by pid ----
+
+# True while the pid runs (a zombie, exited but not yet reaped, counts as gone).
+pid_alive() { [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+
+# Stops one pid this script started: SIGTERM (or the given signal), then SIGKILL after 3 s.
+stop_pid() {
+  local pid=$1 signal=${2:-TERM} i
+  pid_alive "$pid" || return 0
+  kill -s "$signal" "$pid" 2>/dev/null || true
+  for i in $(seq 1 30); do pid_alive "$pid" || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  sleep 0.1
+}
+
 # True when the pid in the node's pid file is alive and still a tenure node with that id.
 node_running() {
   local id=$1 pid
   [ -f "$RUN_DIR/$id.pid" ] || return 1
   pid=$(cat "$RUN_DIR/$id.pid")
-  [ -d "/proc/$pid" ] || return 1
+  pid_alive "$pid" || return 1
   tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "node --id $id " || return 1
 }
 
-# Starts one node from its recorded command line.
+# Starts one node of the run folder from its recorded command line; records its pid.
 start_node() {
   local id=$1
   [ -f "$RUN_DIR/$id.cmd" ] || die "no recorded command line for $id in $RUN_DIR"
@@ -56,25 +125,21 @@ start_node() {
   echo $! > "$RUN_DIR/$id.pid"
 }
 
-# Stops one node: SIGTERM, then SIGKILL after 3 s. Only the pid this folder recorded.
+# Stops one node of the run folder (stop_pid: TERM or the given signal, KILL after 3 s). Only
+# the pid the folder recorded, and only while it is still that node.
 stop_node() {
-  local id=$1 signal=${2:-TERM} pid i
-  node_running "$id" || { rm -f "$RUN_DIR/$id.pid"; return 0; }
-  pid=$(cat "$RUN_DIR/$id.pid")
-  kill -s "$signal" "$pid" 2>/dev/null || true
-  for i in $(seq 1 30); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-  if [ -d "/proc/$pid" ]; then kill -9 "$pid" 2>/dev/null || true; sleep 0.1; fi
+  local id=$1 signal=${2:-TERM}
+  if node_running "$id"; then stop_pid "$(cat "$RUN_DIR/$id.pid")" "$signal"; fi
   rm -f "$RUN_DIR/$id.pid"
 }
 
-cluster_size() { cat "$RUN_DIR/size" 2>/dev/null || echo 0; }
+# ---- leader lookup ----
 
-endpoints() { cat "$RUN_DIR/endpoints" 2>/dev/null || die "no cluster in $RUN_DIR (start one with cluster/up 3)"; }
+# The `tenure leader --json` answer of the given endpoints: leader_json ENDPOINTS [TIMEOUT].
+leader_json() { "$TENURE_BIN" leader --endpoints "$1" --json ${2:+--timeout "$2"} 2>/dev/null || true; }
 
-# Prints the current leader's id, or nothing.
-current_leader() {
-  { "$TENURE_BIN" leader --endpoints "$(endpoints)" --json 2>/dev/null || true; } | sed -n 's/.*"leader":"\([^"]*\)".*/\1/p'
-}
+# The leader's id in a `tenure leader --json` answer on stdin, or nothing (no leader: null).
+json_leader() { sed -n 's/.*"leader":"\([^"]*\)".*/\1/p'; }
 
-# Milliseconds on CLOCK_MONOTONIC-like wall clock, for human-facing timings.
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# Prints the current leader's id of cluster/up's cluster, or nothing.
+current_leader() { leader_json "$(endpoints)" | json_leader; }

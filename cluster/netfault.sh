@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Tenure's network faults: iptables rules in a chain of Tenure's own. Sourced, never run.
 #
 # Every rule lives in the TENURE chain of the filter table, jumped to from OUTPUT (loopback
@@ -32,6 +33,7 @@ netfault_require_tools() {
   command -v ip >/dev/null 2>&1 || missing+=" iproute2"
   [ -z "$missing" ] && return 0
   echo "installing$missing ..." >&2
+  # shellcheck disable=SC2086 # $missing is a list of package names
   (apt-get install -y $missing >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y $missing >/dev/null 2>&1; }) \
     || { echo "error: could not install$missing (apt-get install -y$missing)" >&2; return 1; }
 }
@@ -96,10 +98,10 @@ netfault_rule_count() {
 
 # Removes exactly Tenure's rules: flushes and deletes the TENURE chain and its jump from OUTPUT.
 netfault_heal() {
-  local removed i
+  local removed _
   removed=$(netfault_rule_count)
   tenure_iptables -F "$TENURE_CHAIN" 2>/dev/null || true
-  for i in 1 2 3 4 5 6 7 8; do
+  for _ in 1 2 3 4 5 6 7 8; do
     tenure_iptables -C OUTPUT -j "$TENURE_CHAIN" 2>/dev/null || break
     tenure_iptables -D OUTPUT -j "$TENURE_CHAIN"
   done

@@ -1,4 +1,5 @@
-# Helpers for cluster/partition-suite and cluster/demo-split-brain. Sourced, never run.
+# shellcheck shell=bash
+# Helpers for cluster/partition-suite and cluster/demo-split-brain, on top of lib.sh. Sourced, never run.
 #
 # Each scenario runs in a network namespace of its own (tenure-<pid>), with the loopback up so the
 # nodes can bind 127.0.0.11, .12, ... inside it. The helpers start nodes and one prober there,
@@ -31,14 +32,12 @@ milliseconds_of() { # 500ms -> 500, 1.5s -> 1500
   esac
 }
 
-suite_now() { "$TENURE_BIN" now-ns; }
-
 json_list() { local out="" item; for item in "$@"; do out+="${out:+,}\"$item\""; done; echo "[$out]"; }
 
 # Appends one harness record: mark EV ['"key":value,...'].
 mark() {
   local ts
-  ts=$(suite_now)
+  ts=$(now_ns)
   printf '{"ts":%s,"ev":"%s"%s}\n' "$ts" "$1" "${2:+,$2}" >> "$SC_DIR/phases.jsonl"
 }
 
@@ -91,8 +90,9 @@ scenario_setup() {
   mark config "\"nodes\":$(json_list "${nodes[@]}"),\"heartbeat_ms\":$(milliseconds_of "$SUITE_HEARTBEAT"),\"election_timeout_min_ms\":$(milliseconds_of "${SUITE_ELECTION_TIMEOUT%-*}"),\"election_timeout_max_ms\":$(milliseconds_of "${SUITE_ELECTION_TIMEOUT#*-}")"
 }
 
-# Starts node nK inside the namespace, with its data folder kept across restarts.
-start_node() {
+# Starts node nK inside the namespace, with its data folder kept across restarts. (Not lib.sh's
+# start_node, which starts a node of cluster/up's run folder.)
+suite_start_node() {
   local id=$1 number=${1#n}
   mkdir -p "$SC_DIR/$id"
   # ip netns exec itself, not a function: $! must be the node's own pid (ip execs the command).
@@ -105,11 +105,12 @@ start_node() {
   echo "$! $id" >> "$SC_DIR/pids"
 }
 
-start_all_nodes() { local i; for i in $(seq 1 "$SC_SIZE"); do start_node "n$i"; done; }
+start_all_nodes() { local i; for i in $(seq 1 "$SC_SIZE"); do suite_start_node "n$i"; done; }
 
 # Starts the prober: every node's /v1/status every 10 ms into probes.jsonl (extra flags appended).
+# shellcheck disable=SC2120
 start_probe() {
-  ip netns exec "$SC_NS" "$TENURE_BIN" probe --endpoints "$(api_list "$SC_SIZE")" --interval "$SUITE_PROBE_INTERVAL" \
+  ip netns exec "$SC_NS" "$TENURE_LAB_BIN" probe --endpoints "$(api_list "$SC_SIZE")" --interval "$SUITE_PROBE_INTERVAL" \
     --timeout "$SUITE_PROBE_TIMEOUT" --duration 900s --out "$SC_DIR/probes.jsonl" "$@" &
   SC_PROBE_PID=$!
   SC_STARTED+=("$!")
@@ -124,10 +125,9 @@ stop_probe() {
 
 # Prints the leader that the nodes agree on (highest term), or fails after 15 s.
 wait_leader() {
-  local i out leader
+  local i leader
   for i in $(seq 1 150); do
-    out=$(in_ns "$TENURE_BIN" leader --endpoints "$(api_list "$SC_SIZE")" --json --timeout 200 2>/dev/null || true)
-    leader=$(echo "$out" | sed -n 's/.*"leader":"\([^"]*\)".*/\1/p')
+    leader=$({ in_ns "$TENURE_BIN" leader --endpoints "$(api_list "$SC_SIZE")" --json --timeout 200ms 2>/dev/null || true; } | json_leader)
     if [ -n "$leader" ]; then echo "$leader"; return 0; fi
     sleep 0.1
   done
@@ -136,13 +136,13 @@ wait_leader() {
 
 # The node ids other than the given ones, in order.
 others_than() {
-  local i id skip out=()
+  local i id skip other ids=()
   for i in $(seq 1 "$SC_SIZE"); do
     id="n$i"; skip=""
     for other in "$@"; do [ "$other" = "$id" ] && skip=1; done
-    [ -n "$skip" ] || out+=("$id")
+    [ -n "$skip" ] || ids+=("$id")
   done
-  echo "${out[*]}"
+  echo "${ids[*]}"
 }
 
 # Applies a fault and records it: fault ID KIND "SPEC" "ISOLATED NODES" EXPECT [NODE] -- command...
@@ -155,9 +155,9 @@ fault() {
   shift 5
   if [ "${1:-}" != "--" ] && [ $# -gt 0 ]; then node=$1; shift; fi
   [ "${1:-}" != "--" ] || shift
-  t0=$(suite_now)
+  t0=$(now_ns)
   "$@"
-  t1=$(suite_now)
+  t1=$(now_ns)
   # shellcheck disable=SC2086
   printf '{"ts":%s,"requested_ts":%s,"ev":"fault_start","id":"%s","fault":"%s","spec":"%s","isolated":%s,"expect":"%s"%s}\n' \
     "$t1" "$t0" "$id" "$kind" "$spec" "$(json_list $isolated)" "$expect" "${node:+,\"node\":\"$node\"}" >> "$SC_DIR/phases.jsonl"
@@ -168,18 +168,18 @@ fault_stop() {
   local id=$1 t0 t1
   shift
   [ "${1:-}" != "--" ] || shift
-  t0=$(suite_now)
+  t0=$(now_ns)
   "$@"
-  t1=$(suite_now)
+  t1=$(now_ns)
   printf '{"ts":%s,"requested_ts":%s,"ev":"fault_stop","id":"%s"}\n' "$t1" "$t0" "$id" >> "$SC_DIR/phases.jsonl"
 }
 
 # Removes every Tenure rule and records the heal (convergence is measured from here).
 heal_all() {
   local t0 t1
-  t0=$(suite_now)
+  t0=$(now_ns)
   netfault_heal > /dev/null
-  t1=$(suite_now)
+  t1=$(now_ns)
   printf '{"ts":%s,"requested_ts":%s,"ev":"heal"}\n' "$t1" "$t0" >> "$SC_DIR/phases.jsonl"
 }
 
@@ -203,8 +203,8 @@ stop_all_nodes() {
   for id in "${!SC_PID[@]}"; do kill_ours CONT "${SC_PID[$id]}"; kill_ours TERM "${SC_PID[$id]}"; done
   for id in $(printf '%s\n' "${!SC_PID[@]}" | sort); do
     pid=${SC_PID[$id]}
-    for i in $(seq 1 50); do [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null || break; sleep 0.1; done
-    if [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
+    for i in $(seq 1 50); do pid_alive "$pid" || break; sleep 0.1; done
+    if pid_alive "$pid"; then
       echo "warning: $id (pid $pid) did not exit within 5 s of SIGTERM; killing it" >&2
       kill_ours KILL "$pid"
     fi

@@ -48,7 +48,7 @@ public enum TermChangeCause: String, Hashable, Sendable {
 }
 
 /// Why a lease ended before the next renewal.
-public enum LeaseLossReason: String, Hashable, Sendable {
+public enum LeaseLossReason: String, Hashable, Sendable, CaseIterable {
     /// No quorum acknowledgement renewed it in time.
     case expired = "expired"
     case higherTerm = "higher_term"

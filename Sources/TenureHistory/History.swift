@@ -1,3 +1,4 @@
+import TenurePOSIX
 import TenureJSON
 
 /// Everything one scenario recorded: every node's event log, every probe, and the harness's phases.
@@ -65,7 +66,7 @@ public enum HistoryLoader {
     }
 
     static func forEachObject(in file: String, _ body: (JSONValue, String, String) throws(HistoryLoadError) -> Void) throws(HistoryLoadError) {
-        guard let text = HistoryFiles.read(file) else { throw HistoryLoadError("cannot read \(file)") }
+        guard let text = Files.readText(file) else { throw HistoryLoadError("cannot read \(file)") }
         var lineNumber = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1

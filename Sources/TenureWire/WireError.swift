@@ -19,6 +19,10 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The frame was intact but its payload does not follow the format.
     case malformed(String)
 
+    /// Every `counterName`, so that metrics can expose each reason at zero before it happens.
+    public static let counterNames = ["bad_magic", "unsupported_version", "unknown_kind", "frame_too_large",
+                                      "cluster_mismatch", "checksum_mismatch", "malformed"]
+
     /// A short snake_case reason, stable for metrics labels and log fields.
     public var counterName: String {
         switch self {

@@ -1,77 +1,69 @@
-import TenureNode
+import TenureClient
+import TenureCommandLine
+import TenureCore
 import TenureJSON
 
-/// `tenure leader`, `status`, `watch`, `transfer` and `resign`: thin HTTP clients of the API.
+/// `tenure leader`, `status`, `watch`, `transfer` and `resign`: thin commands over TenureClient.
 ///
 /// They ask every endpoint and say plainly which nodes are down, and they exit non-zero when no
 /// leader is known, so scripts can rely on the status.
 enum ClientCommands {
-    struct NodeAnswer {
-        var endpoint: String
-        var status: Int
-        var body: String
-        var json: JSONValue
-    }
-
-    static func fetch(_ endpoint: String, _ path: String, timeout: Int) -> Result<NodeAnswer, HTTPClientError> {
-        do {
-            let response = try HTTPClient.request(endpoint: endpoint, path: path, timeoutMilliseconds: timeout)
-            return .success(NodeAnswer(endpoint: endpoint, status: response.status, body: response.bodyText,
-                                       json: JSONValue.parse(response.body) ?? .null))
-        } catch {
-            return .failure(error)
-        }
+    static func client(_ flags: ClientFlags) -> TenureClient {
+        let token = Terminal.environment("TENURE_API_TOKEN_FILE").flatMap { Terminal.readFile($0) }?
+            .split(whereSeparator: \.isNewline).first.map(String.init)
+        return TenureClient(endpoints: flags.endpoints, timeout: .milliseconds(Int64(flags.timeoutMilliseconds)), apiToken: token)
     }
 
     static func leader(_ arguments: [String]) -> Int32 {
         let flags = ClientFlags.parse(arguments, command: "leader")
-        var best: NodeAnswer?
-        var highestTerm: Int64 = 0
-        for endpoint in flags.endpoints {
-            switch fetch(endpoint, "/v1/leader", timeout: flags.timeoutMilliseconds) {
-            case .success(let answer):
-                let term = answer.json["term"]?.int64 ?? 0
-                highestTerm = max(highestTerm, term)
-                if answer.status == 200, answer.json["leader"]?.string != nil, term >= (best?.json["term"]?.int64 ?? -1) {
-                    best = answer
-                }
-            case .failure(let error):
-                Terminal.printError("\(endpoint): down (\(error))")
+        do throws(TenureClientError) {
+            let leader = try client(flags).leader()
+            if flags.json {
+                var object = JSONObject()
+                object.add("leader", leader.id)
+                object.add("term", leader.term)
+                object.add("api", leader.api ?? "?")
+                print(object.rendered)
+            } else {
+                print("\(leader.id) (term \(leader.term), api \(leader.api ?? "?"))")
             }
-        }
-        guard let best, let name = best.json["leader"]?.string else {
-            if flags.json { print("{\"leader\":null,\"term\":\(highestTerm)}") } else { Terminal.printError("no leader known") }
+            return 0
+        } catch {
+            if case .noLeader(let term) = error, flags.json {
+                print("{\"leader\":null,\"term\":\(term)}")
+            } else if case .unreachable = error, flags.json {
+                print("{\"leader\":null,\"term\":0}")
+                Terminal.printError("\(error)")
+            } else {
+                Terminal.printError(error.description)
+            }
             return 1
         }
-        let term = best.json["term"]?.int64 ?? 0
-        let api = best.json["api"]?.string ?? "?"
-        if flags.json {
-            var object = JSONObject()
-            object.add("leader", name)
-            object.add("term", term)
-            object.add("api", api)
-            print(object.rendered)
-        } else {
-            print("\(name) (term \(term), api \(api))")
-        }
-        return 0
     }
 
     static func status(_ arguments: [String]) -> Int32 {
         let flags = ClientFlags.parse(arguments, command: "status")
+        let answers = client(flags).statuses()
         var rows: [[String]] = [["NODE", "ROLE", "TERM", "LEADER", "LEASE", "LAST CONTACT", "API"]]
         var leaderKnown = false
         var jsonItems: [String] = []
-        for endpoint in flags.endpoints {
-            switch fetch(endpoint, "/v1/status", timeout: flags.timeoutMilliseconds) {
-            case .success(let answer):
-                let status = answer.json
-                jsonItems.append(answer.body)
-                let isLeader = status["is_leader"]?.bool ?? false
-                if isLeader || status["known_leader"]?.string != nil { leaderKnown = true }
-                let lease = isLeader ? "\(Int((status["lease_remaining_ms"]?.double ?? 0).rounded()))ms" : "-"
+        // A down node's id is known from the others: each lists its peers with their API addresses.
+        var idOfEndpoint: [String: String] = [:]
+        for case (let endpoint, .success(let status)) in answers {
+            idOfEndpoint[endpoint] = status.id
+            for (peer, entry) in status.json["peers"]?.object ?? [:] {
+                if let api = entry["api"]?.string, idOfEndpoint[api] == nil { idOfEndpoint[api] = peer }
+            }
+        }
+        var downNotes: [String] = []
+        for (endpoint, result) in answers {
+            switch result {
+            case .success(let status):
+                jsonItems.append(status.text)
+                if status.isLeader || status.knownLeader != nil { leaderKnown = true }
+                let lease = status.isLeader ? "\((status.leaseRemainingNanoseconds + 500_000) / 1_000_000)ms" : "-"
                 var contacts: [String] = []
-                if let peers = status["peers"]?.object {
+                if let peers = status.json["peers"]?.object {
                     for name in peers.keys.sorted() {
                         if let milliseconds = peers[name]?["last_contact_ms"]?.int64 {
                             contacts.append("\(name) \(milliseconds)ms")
@@ -80,13 +72,15 @@ enum ClientCommands {
                         }
                     }
                 }
-                var role = status["role"]?.string ?? "?"
-                if role == "leader" && !isLeader { role += " (no lease)" }
-                rows.append([status["id"]?.string ?? "?", role, "\(status["term"]?.int64 ?? 0)", status["leader"]?.string ?? "-",
-                             lease, contacts.joined(separator: ", "), endpoint])
+                var role = status.role
+                if role == "leader" && !status.isLeader { role += " (no lease)" }
+                rows.append([status.id, role, "\(status.term)", status.leader ?? "-", lease, contacts.joined(separator: ", "), endpoint])
             case .failure(let error):
-                rows.append(["?", "down", "-", "-", "-", "\(error)", endpoint])
+                let id = idOfEndpoint[endpoint] ?? "?"
+                rows.append([id, "down", "-", "-", "-", "-", endpoint])
+                downNotes.append("\(id) (\(endpoint)): \(error)")
                 var object = JSONObject()
+                object.add("id", idOfEndpoint[endpoint])
                 object.add("api", endpoint)
                 object.add("down", true)
                 object.add("error", "\(error)")
@@ -102,6 +96,7 @@ enum ClientCommands {
                     index == row.count - 1 ? cell : Terminal.padded(cell, to: widths[index] + 2)
                 }.joined())
             }
+            for note in downNotes { print("down: \(note)") }
             if !leaderKnown { Terminal.printError("no leader known") }
         }
         return leaderKnown ? 0 : 1
@@ -109,57 +104,51 @@ enum ClientCommands {
 
     static func watch(_ arguments: [String]) -> Int32 {
         let flags = ClientFlags.parse(arguments, command: "watch")
-        var seen = 0
-        // Bounded: move to the next endpoint when one goes away, at most 100 times.
-        for attempt in 0..<100 {
-            let endpoint = flags.endpoints[attempt % flags.endpoints.count]
+        let changes = client(flags).leadershipChanges()
+        let done = WatchResult()
+        // The CLI is synchronous; the stream is consumed by one task and the main thread waits.
+        let task = Task {
+            var seen = 0
+            var lastEndpoint: String?
             do {
-                if !flags.json { print("watching \(endpoint)") }
-                try HTTPClient.streamEvents(endpoint: endpoint, path: "/v1/watch", timeoutMilliseconds: flags.timeoutMilliseconds) { _, data in
+                for try await change in changes {
+                    if !flags.json, change.endpoint != lastEndpoint {
+                        print("watching \(change.endpoint)")
+                        lastEndpoint = change.endpoint
+                    }
                     if flags.json {
-                        print(data)
+                        var object = JSONObject()
+                        object.add("seq", change.sequence)
+                        object.add("leader", change.leader)
+                        object.add("term", change.term)
+                        object.add("api", change.api)
+                        print(object.rendered)
                     } else {
-                        let event = JSONValue.parse(data) ?? .null
-                        let leader = event["leader"]?.string ?? "none"
-                        print("\(Terminal.timestamp())  seq \(event["seq"]?.int64 ?? 0)  term \(event["term"]?.int64 ?? 0)  leader \(leader)")
+                        print("\(Terminal.timestamp())  seq \(change.sequence)  term \(change.term)  leader \(change.leader ?? "none")")
                     }
                     Terminal.flush()
                     seen += 1
-                    return flags.count.map { seen < $0 } ?? true
+                    if let count = flags.count, seen >= count { break }
                 }
-                if let count = flags.count, seen >= count { return 0 }
-                Terminal.printError("\(endpoint): stream ended")
+                done.finish(0)
             } catch {
-                Terminal.printError("\(endpoint): down (\(error))")
-                Terminal.sleep(milliseconds: 500)
+                Terminal.printError("\(error)")
+                done.finish(1)
             }
         }
-        return 1
+        _ = task
+        return done.wait()
     }
 
     static func transfer(_ arguments: [String], resign: Bool) -> Int32 {
-        let command = resign ? "resign" : "transfer"
-        let flags = ClientFlags.parse(arguments, command: command)
-        // Find the leader's API first, so the request goes to the node that can act on it.
-        var leaderAPI: String?
-        for endpoint in flags.endpoints {
-            if case .success(let answer) = fetch(endpoint, "/v1/leader", timeout: flags.timeoutMilliseconds), answer.status == 200 {
-                leaderAPI = answer.json["api"]?.string
-                break
-            }
-        }
-        guard let leaderAPI else {
-            Terminal.printError("no leader known")
-            return 1
-        }
-        var path = resign ? "/v1/resign" : "/v1/transfer"
-        if let to = flags.to, !resign { path += "?to=\(to)" }
-        do {
-            let response = try HTTPClient.request(method: "POST", endpoint: leaderAPI, path: path, timeoutMilliseconds: 5000)
-            print(response.bodyText)
-            return response.status == 200 ? 0 : 1
+        let flags = ClientFlags.parse(arguments, command: resign ? "resign" : "transfer")
+        do throws(TenureClientError) {
+            let answer = resign ? try client(flags).resign() : try client(flags).transfer(to: flags.to)
+            print(answer.text)
+            return 0
         } catch {
-            Terminal.printError("\(leaderAPI): \(error)")
+            if case .refused(_, _, let body) = error { print(body) }
+            Terminal.printError(error.description)
             return 1
         }
     }

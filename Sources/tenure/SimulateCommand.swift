@@ -1,8 +1,8 @@
 import Dispatch
-import Glibc
 import Synchronization
 import TenureCore
-import TenureNode
+import TenureCommandLine
+import TenurePOSIX
 import TenureSimulation
 
 /// `tenure simulate`: runs seeded fault schedules through real election cores in virtual time,
@@ -19,7 +19,7 @@ enum SimulateCommand {
       --trace                   replay one seed and print every step
       --heartbeat-interval D    (default 100ms)
       --election-timeout A-B    (default 1000ms-1100ms); also --election-timeout-min/--election-timeout-max
-      --clock-drift-bound F     the drift bound nodes are configured with (default 0.01)
+      --clock-drift F           the drift bound nodes are configured with (default 0.01; also --clock-drift-bound)
       --excess-drift            drive clock rates 10-30% off, beyond the bound: lease overlaps are expected and reported
       --mutation NAME           switch one safety rule off (repeatable): \(SimulationMutationNames.all)
       --jobs N                  parallel workers (default: number of cores)
@@ -32,62 +32,62 @@ enum SimulateCommand {
         var seeds = 100
         var firstSeed: UInt64 = 1
         var trace = false
-        var jobs = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        var jobs = ProcessEnvironment.processorCount
         var quiet = false
     }
 
+    static let command = Command("tenure simulate", usage: usage)
+    static let specification = ParsedArguments.Specification(
+        values: ["--nodes", "--seeds", "--seed", "--duration", "--heartbeat-interval", "--election-timeout",
+                 "--election-timeout-min", "--election-timeout-max", "--clock-drift", "--clock-drift-bound", "--mutation", "--jobs"],
+        switches: ["--trace", "--excess-drift", "--quiet"])
+
     static func parse(_ arguments: [String]) -> Flags {
-        var flags = Flags()
-        var cursor = ArgumentCursor(command: "simulate", usage: usage, arguments: arguments)
-        while let flag = cursor.nextFlag() {
-            switch flag {
-            case "--nodes":
-                let text = cursor.value()
-                guard let nodes = Int(text) else { cursor.fail("--nodes '\(text)' is not a number") }
-                flags.options.nodes = nodes
-            case "--seeds":
-                let text = cursor.value()
-                guard let seeds = Int(text), seeds > 0, seeds <= 100_000_000 else { cursor.fail("--seeds '\(text)' must be 1 to 100000000") }
-                flags.seeds = seeds
-            case "--seed":
-                let text = cursor.value()
-                guard let seed = UInt64(text) else { cursor.fail("--seed '\(text)' is not a non-negative number") }
-                flags.firstSeed = seed
-            case "--duration": flags.options.duration = cursor.duration()
-            case "--trace": flags.trace = true
-            case "--heartbeat-interval": flags.options.heartbeatInterval = cursor.duration()
-            case "--election-timeout":
-                let text = cursor.value()
-                let parts = text.split(separator: "-").map(String.init)
-                guard parts.count == 2 else { cursor.fail("--election-timeout '\(text)' must look like 1000ms-1100ms") }
-                flags.options.electionTimeoutMin = parseDuration(parts[0], flag: flag, cursor: cursor)
-                flags.options.electionTimeoutMax = parseDuration(parts[1], flag: flag, cursor: cursor)
-            case "--election-timeout-min": flags.options.electionTimeoutMin = cursor.duration()
-            case "--election-timeout-max": flags.options.electionTimeoutMax = cursor.duration()
-            case "--clock-drift-bound":
-                let text = cursor.value()
-                guard let drift = Double(text) else { cursor.fail("--clock-drift-bound '\(text)' is not a number") }
-                flags.options.clockDriftBound = drift
-            case "--excess-drift": flags.options.excessDrift = true
-            case "--mutation":
-                let text = cursor.value()
-                guard let mutation = SimulationMutation(rawValue: text) else { cursor.fail("--mutation '\(text)' must be one of \(SimulationMutationNames.all)") }
-                flags.options.enable(mutation)
-            case "--jobs":
-                let text = cursor.value()
-                guard let jobs = Int(text), jobs >= 1, jobs <= 256 else { cursor.fail("--jobs '\(text)' must be 1 to 256") }
-                flags.jobs = jobs
-            case "--quiet": flags.quiet = true
-            case "-h", "--help":
-                print(usage)
-                exit(0)
-            default: cursor.fail("unknown option '\(flag)'")
-            }
+        // --mutation may be repeated: collect every value before the parser keeps the last.
+        var mutations: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--mutation", index + 1 < arguments.count { mutations.append(arguments[index + 1]); index += 1 }
+            if argument.hasPrefix("--mutation=") { mutations.append(String(argument.dropFirst("--mutation=".count))) }
+            index += 1
         }
-        do {
-            try flags.options.validate()
+        let parsed = command.parse(arguments, specification)
+        var flags = Flags()
+        do throws(UsageError) {
+            if let nodes = try parsed.integer("--nodes", in: 1...1000) { flags.options.nodes = nodes }
+            if let seeds = try parsed.integer("--seeds", in: 1...100_000_000) { flags.seeds = seeds }
+            if let text = parsed.string("--seed") {
+                guard let seed = UInt64(text) else { throw UsageError("--seed '\(text)' is not a non-negative number") }
+                flags.firstSeed = seed
+            }
+            if let duration = try parsed.duration("--duration") { flags.options.duration = duration }
+            flags.trace = parsed.has("--trace")
+            if let interval = try parsed.duration("--heartbeat-interval") { flags.options.heartbeatInterval = interval }
+            if let range = try parsed.durationRange("--election-timeout") {
+                flags.options.electionTimeoutMin = range.minimum
+                flags.options.electionTimeoutMax = range.maximum
+            }
+            if let minimum = try parsed.duration("--election-timeout-min") { flags.options.electionTimeoutMin = minimum }
+            if let maximum = try parsed.duration("--election-timeout-max") { flags.options.electionTimeoutMax = maximum }
+            if let drift = try parsed.number("--clock-drift", in: 0...0.5) { flags.options.clockDriftBound = drift }
+            if let drift = try parsed.number("--clock-drift-bound", in: 0...0.5) { flags.options.clockDriftBound = drift }
+            flags.options.excessDrift = parsed.has("--excess-drift")
+            for text in mutations {
+                guard let mutation = SimulationMutation(rawValue: text) else {
+                    throw UsageError("--mutation '\(text)' must be one of \(SimulationMutationNames.all)")
+                }
+                flags.options.enable(mutation)
+            }
+            if let jobs = try parsed.integer("--jobs", in: 1...256) { flags.jobs = jobs }
+            flags.quiet = parsed.has("--quiet")
+            do {
+                try flags.options.validate()
+            } catch {
+                throw UsageError("invalid options: \(error.description)")
+            }
         } catch {
-            cursor.fail("invalid options: \(error.description)")
+            command.fail(error)
         }
         return flags
     }
@@ -105,11 +105,6 @@ enum SimulateCommand {
         return runBatch(flags)
     }
 
-    static func parseDuration(_ text: String, flag: String, cursor: ArgumentCursor) -> Interval {
-        guard let interval = DurationText.parse(text), interval > .zero else { cursor.fail("\(flag) '\(text)' is not a duration such as 1000ms") }
-        return interval
-    }
-
     /// Shared progress of the workers.
     struct Progress {
         var completed = 0
@@ -124,7 +119,7 @@ enum SimulateCommand {
         let started = MonotonicClock.now()
         let progress = Mutex(Progress())
         let next = Atomic<Int>(0)
-        let interactive = isatty(2) == 1
+        let interactive = Descriptor.isTerminal(2)
         print("simulating \(total) seed(s) of \(options.nodes) nodes, \(options.duration) each, on \(jobs) worker(s)\(options.excessDrift ? ", excess drift" : "")\(options.enabledMutations.isEmpty ? "" : ", mutations: " + options.enabledMutations.map(\.rawValue).joined(separator: ","))")
         Terminal.flush()
 
@@ -187,8 +182,8 @@ enum SimulateCommand {
         let ratio = Double(virtual.nanoseconds) / 1e9 / wall
         let line = "[\(bar)] \(done)/\(total) seeds  \(format(Double(done) / wall, digits: 1)) seeds/s  simulated/wall \(format(ratio, digits: 0))x  violations \(violations)"
         if interactive {
-            var bytes = Array(("\r" + line).utf8)
-            bytes.withUnsafeMutableBytes { raw in _ = write(2, raw.baseAddress, raw.count) }
+            let bytes = Array(("\r" + line).utf8)
+            Descriptor.writeAll(2, bytes)
         } else {
             print(line)
             Terminal.flush()

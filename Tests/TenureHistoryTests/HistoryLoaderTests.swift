@@ -1,3 +1,4 @@
+import TenurePOSIX
 import Glibc
 import Testing
 
@@ -11,7 +12,7 @@ import TenureJSON
         let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         let directory = try #require(created.map { String(cString: $0) })
         defer {
-            for name in HistoryFiles.expand(directory + "/*") { unlink(name) }
+            for name in Files.expand(directory + "/*") { unlink(name) }
             rmdir(directory)
         }
         try body(directory)
@@ -30,26 +31,26 @@ import TenureJSON
     @Test("event logs, probes and phases load, sorted, with failed probes named after their endpoint")
     func loadsFiles() throws {
         try withTemporaryDirectory { directory in
-            HistoryFiles.append("""
+            Files.append("""
             {"ts":2000,"node":"n1","boot":"a","ev":"role","from":"candidate","to":"leader","term":3,"reason":"election_won"}
             {"ts":1000,"node":"n1","boot":"a","ev":"start","loaded_term":2,"loaded_voted_for":null,"state":"ok"}
 
             """, to: directory + "/n1.events.jsonl")
-            HistoryFiles.append("""
+            Files.append("""
             {"ts":1500,"node":"n2","boot":"b","ev":"lease","term":3,"basis_round":4,"basis_ts":1400,"until_ts":1840,"acquired":true}
 
             """, to: directory + "/n2.events.jsonl")
-            HistoryFiles.append("""
+            Files.append("""
             {"endpoint":"127.0.0.11:7200","node":"n1","invoke_ns":10,"complete_ns":20,"ok":true,"role":"leader","term":3,"leader":"n1","is_leader":true,"lease_expires_monotonic_ns":99}
             {"endpoint":"127.0.0.11:7200","node":null,"invoke_ns":30,"complete_ns":40,"ok":false,"error":"timed out"}
 
             """, to: directory + "/probes.jsonl")
-            HistoryFiles.append("""
+            Files.append("""
             {"ts":5,"ev":"config","nodes":["n1","n2"],"heartbeat_ms":50,"election_timeout_min_ms":500,"election_timeout_max_ms":600}
             {"ts":1600,"requested_ts":1590,"ev":"fault_start","id":"cut","fault":"partition","spec":"n1 | n2","isolated":["n1"],"expect":"leader_change"}
 
             """, to: directory + "/phases.jsonl")
-            let files = HistoryFiles.expand(directory + "/*.events.jsonl")
+            let files = Files.expand(directory + "/*.events.jsonl")
             #expect(files.map { String($0.split(separator: "/").last!) } == ["n1.events.jsonl", "n2.events.jsonl"])
             let history = try HistoryLoader.load(eventFiles: files, probeFiles: [directory + "/probes.jsonl"],
                                                  phaseFiles: [directory + "/phases.jsonl"])
@@ -70,7 +71,7 @@ import TenureJSON
     @Test("a line that is not JSON names its file and line")
     func malformedLine() throws {
         try withTemporaryDirectory { directory in
-            HistoryFiles.append("{\"ts\":1,\"node\":\"n1\",\"ev\":\"start\"}\n{\"ts\":2,\"node\n", to: directory + "/bad.jsonl")
+            Files.append("{\"ts\":1,\"node\":\"n1\",\"ev\":\"start\"}\n{\"ts\":2,\"node\n", to: directory + "/bad.jsonl")
             #expect(throws: HistoryLoadError.self) {
                 try HistoryLoader.load(eventFiles: [directory + "/bad.jsonl"], probeFiles: [], phaseFiles: [])
             }

@@ -2,9 +2,9 @@ import TenureCore
 import Testing
 @testable import TenureWire
 
-/// Decoding must never trap, whatever arrives. A trap would crash the test process, so reaching
-/// the end is the main assertion; typed throws guarantee any error is a `WireError`. Where a random
-/// buffer does decode, it must be exactly the canonical encoding of what it decoded to.
+/// Whatever arrives, decoding must neither trap nor accept anything but canonical frames: where a
+/// random buffer decodes, it must be exactly the canonical encoding of what it decoded to; otherwise
+/// it is refused with a typed `WireError`, and a stream that failed once stays failed.
 @Suite("Fuzzing")
 struct FuzzTests {
     /// A valid frame's bytes are the only bytes that decode to its envelope.
@@ -25,7 +25,7 @@ struct FuzzTests {
 
     @Test("random buffers never trap the decoder")
     func randomBuffers() {
-        var rng = SplitMix64(seed: 0x7E4E)
+        var rng = SeededRandom(seed: 0x7E4E)
         for iteration in 0..<20_000 {
             var bytes = (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             // Most purely random buffers fail at the magic; give later ones a plausible header, and
@@ -46,7 +46,7 @@ struct FuzzTests {
 
     @Test("checksum-correct frames with small random payloads never trap the decoder")
     func structuredPayloads() {
-        var rng = SplitMix64(seed: 0xF00D)
+        var rng = SeededRandom(seed: 0xF00D)
         var decodedCount = 0
         for _ in 0..<5_000 {
             // Payloads shaped like the real thing, with random lengths, id bytes and flags.
@@ -70,7 +70,7 @@ struct FuzzTests {
 
     @Test("no single-byte change to a valid frame decodes")
     func singleByteMutations() {
-        var rng = SplitMix64(seed: 0xBEEF)
+        var rng = SeededRandom(seed: 0xBEEF)
         for _ in 0..<5_000 {
             let frame = FrameCodec.encode(randomEnvelope(using: &rng), clusterID: testCluster)
             var mutated = frame
@@ -85,26 +85,101 @@ struct FuzzTests {
         }
     }
 
-    @Test("random bytes never trap the streaming decoder")
-    func randomStreams() {
-        var rng = SplitMix64(seed: 0x5EED)
-        let valid = FrameCodec.encode(
-            Envelope(from: "n1", to: "n2", message: .heartbeat(Heartbeat(term: 1, round: 1))), clusterID: testCluster)
-        for _ in 0..<2_000 {
-            var decoder = FrameDecoder(clusterID: testCluster, maximumFrameBytes: Int.random(in: 0...300, using: &rng))
-            var stream = Bool.random(using: &rng) ? valid : []
-            stream += (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-            var offset = 0
-            streaming: while offset < stream.count {
-                let size = min(stream.count - offset, Int.random(in: 1...64, using: &rng))
-                decoder.append(contentsOf: Array(stream[offset..<offset + size]))
-                offset += size
-                do throws(WireError) {
-                    while try decoder.next() != nil {}
-                } catch {
-                    break streaming
+    /// What a streaming decoder made of `stream` fed in `slices`: the envelopes it handed out, the
+    /// first error it threw (if any) and the bytes still buffered at the end. After the first error
+    /// the rest of the stream is still appended, and every later `next()` must rethrow that error
+    /// with the buffer empty: a failed stream stays failed.
+    struct StreamOutcome {
+        var envelopes: [Envelope] = []
+        var error: WireError?
+        var bufferedAtEnd = 0
+    }
+
+    func decodeStream(_ stream: [UInt8], slices: [Int], maximumFrameBytes: Int) -> StreamOutcome {
+        var decoder = FrameDecoder(clusterID: testCluster, maximumFrameBytes: maximumFrameBytes)
+        var outcome = StreamOutcome()
+        var offset = 0
+        for size in slices {
+            decoder.append(contentsOf: Array(stream[offset..<offset + size]))
+            offset += size
+            do throws(WireError) {
+                while let envelope = try decoder.next() {
+                    #expect(outcome.error == nil, "an envelope came out after the stream failed")
+                    outcome.envelopes.append(envelope)
                 }
+            } catch {
+                if let first = outcome.error {
+                    #expect(error == first, "a failed decoder must keep throwing its first error")
+                } else {
+                    outcome.error = error
+                }
+                #expect(decoder.bufferedByteCount == 0, "a failed decoder must drop and refuse bytes")
             }
         }
+        #expect(offset == stream.count)
+        if let error = outcome.error {
+            #expect(throws: error, "a failed decoder must keep throwing its first error") { try decoder.next() }
+        }
+        outcome.bufferedAtEnd = decoder.bufferedByteCount
+        return outcome
+    }
+
+    /// Property: whatever bytes arrive, in whatever slices, the streaming decoder
+    /// (a) hands out only envelopes whose canonical encodings, laid end to end, are exactly the
+    ///     bytes it consumed (and, without an error, consumed + still buffered = everything sent);
+    /// (b) gives the same envelopes and the same typed error as when the stream arrives in one append;
+    /// (c) once it has thrown, keeps throwing that error, yields nothing more and buffers nothing
+    ///     (checked in `decodeStream`).
+    /// Mutations this catches (each tried): not clearing `pendingHeader` after a frame (the second
+    /// opening frame is misread), advancing `readIndex` by anything but `header.frameLength` (likewise),
+    /// dropping `if let failure { throw failure }` or the `failure == nil` guard in `append` (c).
+    @Test("random streams in random slices: only canonical frames come out, as with one append, and errors stick")
+    func randomStreams() {
+        var rng = SeededRandom(seed: 0x5EED)
+        let heartbeat = Envelope(from: "n1", to: "n2", message: .heartbeat(Heartbeat(term: 1, round: 1)))
+        let vote = Envelope(
+            from: "node-three", to: "n1", message: .requestVote(RequestVote(term: 7, preVote: true, leadershipTransfer: false)))
+        // Streams start with zero, one or two valid frames (of different lengths), then random bytes.
+        let openings = [[], [heartbeat], [heartbeat, vote]]
+        var (streamsWithEnvelopes, streamsWithErrors, streamsStillWaiting) = (0, 0, 0)
+        for _ in 0..<2_000 {
+            let maximumFrameBytes = Int.random(in: 0...300, using: &rng)
+            let opening = openings[Int.random(in: 0..<openings.count, using: &rng)]
+            let openingFrames = opening.map { FrameCodec.encode($0, clusterID: testCluster) }
+            var stream = openingFrames.flatMap { $0 }
+            stream += (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            var slices: [Int] = []
+            var remaining = stream.count
+            while remaining > 0 {
+                let size = min(remaining, Int.random(in: 1...64, using: &rng))
+                slices.append(size)
+                remaining -= size
+            }
+
+            let sliced = decodeStream(stream, slices: slices, maximumFrameBytes: maximumFrameBytes)
+            let whole = decodeStream(stream, slices: stream.isEmpty ? [] : [stream.count], maximumFrameBytes: maximumFrameBytes)
+
+            // (a) Out came exactly the frames at the front of the stream, byte for byte.
+            let reencoded = sliced.envelopes.flatMap { FrameCodec.encode($0, clusterID: testCluster) }
+            #expect(Array(stream.prefix(reencoded.count)) == reencoded)
+            if sliced.error == nil {
+                #expect(reencoded.count + sliced.bufferedAtEnd == stream.count)
+            }
+            // Valid frames within the size limit at the front are always delivered first, in order.
+            if openingFrames.allSatisfy({ $0.count <= maximumFrameBytes }) {
+                #expect(Array(sliced.envelopes.prefix(opening.count)) == opening)
+            }
+            // (b) Slicing changes nothing.
+            #expect(sliced.envelopes == whole.envelopes)
+            #expect(sliced.error == whole.error)
+            #expect(sliced.bufferedAtEnd == whole.bufferedAtEnd)
+
+            if !sliced.envelopes.isEmpty { streamsWithEnvelopes += 1 }
+            if sliced.error != nil { streamsWithErrors += 1 } else { streamsStillWaiting += 1 }
+        }
+        // The seed must exercise every outcome, or the checks above could pass vacuously.
+        #expect(streamsWithEnvelopes > 100)
+        #expect(streamsWithErrors > 100)
+        #expect(streamsStillWaiting > 10)
     }
 }

@@ -1,21 +1,6 @@
 import TenureCore
 @testable import TenureWire
 
-/// A small, seeded generator so that random tests are reproducible from their seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 let testCluster: UInt64 = 0x0102_0304_0506_0708
 
 /// One message of every kind and every flag combination, with boundary terms and rounds.
@@ -37,13 +22,13 @@ let everyMessage: [Message] = {
     return messages
 }()
 
-func randomNodeID(using rng: inout SplitMix64) -> NodeID {
+func randomNodeID(using rng: inout SeededRandom) -> NodeID {
     let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
     let length = Int.random(in: 1...NodeID.maximumLength, using: &rng)
     return NodeID(String((0..<length).map { _ in alphabet.randomElement(using: &rng)! }))
 }
 
-func randomEnvelope(using rng: inout SplitMix64) -> Envelope {
+func randomEnvelope(using rng: inout SeededRandom) -> Envelope {
     let term = UInt64.random(in: 0...UInt64.max, using: &rng)
     let round = UInt64.random(in: 0...UInt64.max, using: &rng)
     let message: Message

@@ -1,4 +1,5 @@
-import Glibc
+import TenureHTTP
+import TenurePOSIX
 import TenureCore
 import TenureJSON
 
@@ -50,16 +51,16 @@ final class APIServer {
         listener = try Socket.listen(on: address, backlog: 1024)
     }
 
-    func pollEvents(for connection: Connection) -> Int16 {
-        var events = Int16(POLLIN)
-        if connection.outputOffset < connection.output.count { events |= Int16(POLLOUT) }
+    func pollEvents(for connection: Connection) -> PollEvents {
+        var events: PollEvents = .readable
+        if connection.outputOffset < connection.output.count { events.insert(.writable) }
         return events
     }
 
     func acceptConnections(now: Instant) {
         while let (fd, _) = Socket.accept(listener) {
             guard connections.count < Self.maximumConnections else {
-                close(fd)
+                Descriptor.close(fd)
                 continue
             }
             connections[fd] = Connection(fd: fd, lastActivity: now)
@@ -67,12 +68,12 @@ final class APIServer {
     }
 
     /// Handles poll results for one connection; `route` answers each complete request.
-    func handle(fd: Int32, events: Int16, now: Instant, metrics: Metrics, route: (HTTPRequest, Int32) -> APIReply) {
+    func handle(fd: Int32, events: PollEvents, now: Instant, metrics: Metrics, route: (HTTPRequest, Int32) -> APIReply) {
         guard var connection = connections[fd] else { return }
-        if events & Int16(POLLOUT) != 0 {
+        if events.contains(.writable) {
             guard flush(&connection) else { return drop(fd) }
         }
-        if events & Int16(POLLIN) != 0 || events & Int16(POLLHUP | POLLERR) != 0 {
+        if !events.isDisjoint(with: [.readable, .hangUp, .error]) {
             let result = readBuffer.withUnsafeMutableBytes { Socket.read(fd, into: $0) }
             switch result {
             case .bytes(let count):
@@ -170,15 +171,15 @@ final class APIServer {
 
     func drop(_ fd: Int32) {
         guard connections.removeValue(forKey: fd) != nil else { return }
-        close(fd)
+        Descriptor.close(fd)
     }
 
     var awaitingConnections: [Int32] { connections.values.filter(\.awaitingReply).map(\.fd) }
 
     func shutdown() {
-        for fd in connections.keys { close(fd) }
+        for fd in connections.keys { Descriptor.close(fd) }
         connections.removeAll()
-        if listener >= 0 { close(listener) }
+        if listener >= 0 { Descriptor.close(listener) }
         listener = -1
     }
 }

@@ -1,4 +1,4 @@
-import Glibc
+import TenurePOSIX
 import TenureCore
 import TenureJSON
 
@@ -14,14 +14,12 @@ final class EventLog {
     let boot: String
 
     init(path: String, node: NodeID, boot: String) throws(SystemError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SystemError("open event log \(path)") }
-        self.fd = fd
+        self.fd = try Files.openForAppending(path)
         self.node = node
         self.boot = boot
     }
 
-    deinit { close(fd) }
+    deinit { Descriptor.close(fd) }
 
     /// Writes one event line; `fields` completes the common fields.
     func write(_ kind: String, at instant: Instant, _ fill: (inout JSONObject) -> Void) {
@@ -31,8 +29,7 @@ final class EventLog {
         object.add("boot", boot)
         object.add("ev", kind)
         fill(&object)
-        var bytes = Array((object.rendered + "\n").utf8)
-        bytes.withUnsafeMutableBytes { raw in _ = Glibc.write(fd, raw.baseAddress, raw.count) }
+        Descriptor.writeAll(fd, Array((object.rendered + "\n").utf8))
     }
 
     /// Writes a core event.

@@ -82,10 +82,10 @@ final class Metrics {
         metric("peer_messages_received_total", "counter", "Valid peer messages received.", [("", "\(messagesReceived)")])
         metric("peer_messages_dropped_total", "counter", "Peer messages dropped because the link was down or full.", [("", "\(messagesDropped)")])
         metric("malformed_frames_total", "counter", "Peer input refused, by reason; the connection was closed.",
-               rejectedPeerInput.isEmpty ? [("{reason=\"none\"}", "0")] : rejectedPeerInput.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", "\($0.value)") })
+               Self.byReason(rejectedPeerInput, known: PeerInputRejection.allReasons))
         metric("leases_acquired_total", "counter", "Times this node began holding a lease.", [("", "\(leasesAcquired)")])
         metric("leases_lost_total", "counter", "Times a lease ended before renewal, by reason.",
-               leasesLost.isEmpty ? [("{reason=\"none\"}", "0")] : leasesLost.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", "\($0.value)") })
+               Self.byReason(leasesLost, known: LeaseLossReason.allCases.map(\.rawValue)))
         metric("persist_failures_total", "counter", "Hard-state writes that failed; their messages were not sent.", [("", "\(persistFailures)")])
         metric("http_requests_total", "counter", "API requests answered.", [("", "\(httpRequests)")])
         metric("http_bad_requests_total", "counter", "Malformed or oversized API requests.", [("", "\(httpBadRequests)")])
@@ -98,5 +98,12 @@ final class Metrics {
         text += "tenure_persist_latency_seconds_bucket{le=\"+Inf\"} \(persistLatency.count)\n"
         text += "tenure_persist_latency_seconds_sum \(persistLatency.sumSeconds)\ntenure_persist_latency_seconds_count \(persistLatency.count)\n"
         return text
+    }
+
+    /// One series per known reason (zero until it happens, so dashboards and alerts see the
+    /// series from the start), plus any other reason that was counted.
+    static func byReason(_ counts: [String: Int], known: [String]) -> [(String, String)] {
+        let reasons = Set(known).union(counts.keys).sorted()
+        return reasons.map { ("{reason=\"\($0)\"}", "\(counts[$0] ?? 0)") }
     }
 }

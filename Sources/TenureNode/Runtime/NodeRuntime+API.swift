@@ -1,3 +1,4 @@
+import TenureHTTP
 import TenureCore
 import TenureJSON
 
@@ -8,7 +9,8 @@ extension NodeRuntime {
     static let postRoutes: Set<String> = ["/v1/transfer", "/v1/resign"]
 
     func route(_ request: HTTPRequest, _ fd: Int32) -> APIReply {
-        let now = MonotonicClock.now()
+        let now = clock.now()
+        noteRunner(request.query["runner"], now: now)
         if Self.getRoutes.contains(request.path) {
             guard request.method == "GET" || request.method == "HEAD" else { return methodNotAllowed("GET") }
         } else if Self.postRoutes.contains(request.path) {
@@ -20,7 +22,7 @@ extension NodeRuntime {
         case "/v1/leader": return .response(leaderResponse(now: now))
         case "/v1/status": return .response(.json(200, statusJSON(now: now)))
         case "/v1/history": return .response(.json(200, history.json))
-        case "/v1/watch": return .eventStream(initial: Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n".utf8) + watchEventBytes())
+        case "/v1/watch": return .eventStream(initial: HTTPResponse.eventStreamHead + watchEventBytes())
         case "/healthz": return .response(.json(200, "{\"status\":\"ok\"}"))
         case "/readyz":
             let leader = core.knownLeader(at: now)
@@ -105,6 +107,11 @@ extension NodeRuntime {
         settings.add("lease_ms", core.configuration.leaseDuration.milliseconds)
         settings.add("clock_drift_bound", core.configuration.clockDriftBound)
         object.add("config", raw: settings.rendered)
+        var attachment = JSONObject()
+        attachment.add("attached", runner.map { now - $0.lastSeen < RunnerAttachment.attachmentWindow } ?? false)
+        attachment.add("running", runnerIsRunning)
+        attachment.add("handover_held", heldTransfer != nil)
+        object.add("runner", raw: attachment.rendered)
         return object.rendered
     }
 
@@ -115,8 +122,8 @@ extension NodeRuntime {
         object.add("term", announced?.term ?? core.term)
         object.add("api", announced?.leader.flatMap { options.apiAddress(of: $0)?.description })
         object.add("role", core.role.rawValue)
-        object.add("monotonic_ns", MonotonicClock.now().nanoseconds)
-        return Array("id: \(watchSequence)\nevent: leader\ndata: \(object.rendered)\n\n".utf8)
+        object.add("monotonic_ns", clock.now().nanoseconds)
+        return HTTPResponse.eventStreamEvent(id: watchSequence, event: "leader", data: object.rendered)
     }
 
     private func transfer(to targetText: String?, fd: Int32, now: Instant) -> APIReply {
@@ -128,17 +135,17 @@ extension NodeRuntime {
         let startTerm = core.term
         let (outcome, output) = core.transferLeadership(to: target, at: now)
         apply(output, now: now)
-        return commandReply(outcome, kind: "transfer", fd: fd, startTerm: startTerm, now: now)
+        return commandReply(outcome, kind: .transfer, fd: fd, startTerm: startTerm, now: now)
     }
 
     private func resign(fd: Int32, now: Instant) -> APIReply {
         let startTerm = core.term
         let (outcome, output) = core.resign(at: now)
         apply(output, now: now)
-        return commandReply(outcome, kind: "resign", fd: fd, startTerm: startTerm, now: now)
+        return commandReply(outcome, kind: .resign, fd: fd, startTerm: startTerm, now: now)
     }
 
-    private func commandReply(_ outcome: LeadershipCommandOutcome, kind: String, fd: Int32, startTerm: UInt64, now: Instant) -> APIReply {
+    private func commandReply(_ outcome: LeadershipCommandOutcome, kind: LeadershipCommand, fd: Int32, startTerm: UInt64, now: Instant) -> APIReply {
         var object = JSONObject()
         switch outcome {
         case .transferStarted(let target), .resigned(handedTo: .some(let target)):
@@ -170,17 +177,21 @@ extension NodeRuntime {
     /// Answers transfer and resign requests once a successor leads, or when they time out.
     func settlePendingCommands(now: Instant) {
         guard !pendingCommands.isEmpty else { return }
+        // Completing a reply may run the next pipelined request on that connection, which may
+        // queue a new command: take the queue first, so nothing appended meanwhile is lost.
+        let commands = pendingCommands
+        pendingCommands = []
         var remaining: [PendingCommand] = []
-        for command in pendingCommands {
+        for command in commands {
             var object = JSONObject()
             let succeeded = core.term > command.startTerm && core.leader != nil && core.leader != core.id
             if succeeded {
-                object.add("outcome", command.kind == "resign" ? "resigned" : "transferred")
+                object.add("outcome", command.kind == .resign ? "resigned" : "transferred")
                 object.add("leader", core.leader?.rawValue)
                 object.add("term", core.term)
                 object.add("api", core.leader.flatMap { options.apiAddress(of: $0)?.description })
                 api.complete(command.fd, with: .json(200, object.rendered), metrics: metrics, route: route)
-            } else if now >= command.deadline || (command.kind == "transfer" && core.role != .leader && core.term == command.startTerm) {
+            } else if now >= command.deadline || (command.kind == .transfer && core.role != .leader && core.term == command.startTerm) {
                 object.add("outcome", "timed_out")
                 object.add("error", "\(command.target?.rawValue ?? "the target") did not take over in time")
                 object.add("leader", core.leader?.rawValue)
@@ -190,6 +201,6 @@ extension NodeRuntime {
                 remaining.append(command)
             }
         }
-        pendingCommands = remaining
+        pendingCommands = remaining + pendingCommands
     }
 }

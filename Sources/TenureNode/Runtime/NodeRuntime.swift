@@ -1,5 +1,5 @@
-import Glibc
 import TenureCore
+import TenurePOSIX
 import TenureWire
 
 /// Why the node could not start; printed as one line, exit status 1.
@@ -17,7 +17,8 @@ public struct StartupError: Error, CustomStringConvertible, Sendable {
 public final class NodeRuntime {
     let options: NodeOptions
     var core: ElectionCore
-    let store: HardStateStore
+    let clock: any NodeClock
+    let store: any HardStateStorage
     var durableHardState: HardState
     let transport: PeerTransport
     let api: APIServer
@@ -27,18 +28,29 @@ public final class NodeRuntime {
     var history = LeadershipHistory()
     let startedAt: Instant
     var signalFD: Int32 = -1
+    private var pollSet = PollSet()
+    private var pollTokens: [PollToken] = []
 
     /// The (leader, term) last announced to watchers, and the sequence number of that event.
     var announced: (leader: NodeID?, term: UInt64)?
     var watchSequence: UInt64 = 0
     /// API requests waiting for a transfer or resign to finish.
     var pendingCommands: [PendingCommand] = []
+    /// The `tenure run` beside this node, a handover waiting for it, and the last lease end.
+    var runner: RunnerAttachment?
+    var heldTransfer: HeldTransfer?
+    var lastLeaseExpiry: Instant?
     var shutdown: ShutdownState = .running
     var nextReapAt: Instant
 
+    /// An operator command that changes leadership and is answered once it took effect.
+    enum LeadershipCommand: String {
+        case transfer, resign
+    }
+
     struct PendingCommand {
         var fd: Int32
-        var kind: String
+        var kind: LeadershipCommand
         var startTerm: UInt64
         var target: NodeID?
         var deadline: Instant
@@ -51,17 +63,27 @@ public final class NodeRuntime {
         case finished
     }
 
-    public init(options: NodeOptions) throws(StartupError) {
-        self.options = options
-        self.log = Log(node: options.id.rawValue, minimumLevel: options.logLevel)
-        let now = MonotonicClock.now()
-        self.startedAt = now
-        self.nextReapAt = now + .seconds(1)
+    /// Opens the node's data directory and starts listening; `run()` then drives it.
+    public convenience init(options: NodeOptions) throws(StartupError) {
+        let store: HardStateStore
         do {
             store = try HardStateStore(directory: options.dataDirectory)
         } catch {
             throw StartupError("cannot use data directory \(options.dataDirectory): \(error)")
         }
+        try self.init(options: options, clock: SystemClock(), store: store, seed: ProcessEnvironment.randomSeed())
+    }
+
+    /// A runtime with its clock, storage and random seed chosen by the caller (tests inject a
+    /// `ManualClock` and an `InMemoryHardStateStore`).
+    public init(options: NodeOptions, clock: any NodeClock, store: any HardStateStorage, seed: UInt64) throws(StartupError) {
+        self.options = options
+        self.clock = clock
+        self.store = store
+        self.log = Log(node: options.id.rawValue, minimumLevel: options.logLevel)
+        let now = clock.now()
+        self.startedAt = now
+        self.nextReapAt = now + .seconds(1)
         let loaded: HardState?
         do {
             loaded = try store.load()
@@ -70,7 +92,6 @@ public final class NodeRuntime {
         }
         let hardState = loaded ?? .initial
         durableHardState = hardState
-        let seed = NodeRuntime.randomSeed()
         let boot = String(seed % 0xFFFF_FFFF, radix: 16)
         if let path = options.eventLogPath {
             do {
@@ -103,7 +124,7 @@ public final class NodeRuntime {
         } catch {
             throw StartupError("cannot install signal handlers: \(error)")
         }
-        NodeRuntime.raiseFileLimit()
+        ProcessEnvironment.raiseDescriptorLimit()
         eventLog?.write("start", at: now) {
             $0.add("loaded_term", hardState.term)
             $0.add("loaded_voted_for", hardState.votedFor?.rawValue)
@@ -114,55 +135,73 @@ public final class NodeRuntime {
 
     /// Runs until SIGTERM or SIGINT; returns the process exit status.
     public func run() -> Int32 {
-        var descriptors: [pollfd] = []
-        var tokens: [PollToken] = []
-        publishChanges(now: MonotonicClock.now())
+        publishChanges(now: clock.now())
         while true {
-            var now = MonotonicClock.now()
-            if now >= core.nextDeadline { apply(core.advance(to: now), now: now) }
-            let linkDeadline = transport.maintain(now: now)
-            settlePendingCommands(now: now)
-            if now >= nextReapAt {
-                api.reap(now: now)
-                nextReapAt = now + .seconds(1)
-            }
-            if case .draining(let startTerm, let deadline) = shutdown {
-                if (core.term > startTerm && core.leader != nil && core.leader != core.id) || now >= deadline {
-                    if core.term > startTerm, let leader = core.leader {
-                        log.info("handed leadership to \(leader) in term \(core.term); exiting")
-                    } else {
-                        log.warning("no successor seen before the shutdown deadline; exiting")
-                    }
-                    shutdown = .finished
-                }
-            }
-            if case .finished = shutdown { break }
-
-            var wakeAt = min(core.nextDeadline, nextReapAt)
-            if let linkDeadline { wakeAt = min(wakeAt, linkDeadline) }
-            for command in pendingCommands { wakeAt = min(wakeAt, command.deadline) }
-            if case .draining(_, let deadline) = shutdown { wakeAt = min(wakeAt, deadline) }
-
-            collectDescriptors(into: &descriptors, tokens: &tokens)
-            let wait = max(Interval.zero, wakeAt - now)
-            // Round up, so the loop never wakes just before a deadline and spins.
-            let timeoutMilliseconds = Int32(min(Int64(Int32.max), (wait.nanoseconds + 999_999) / 1_000_000))
-            let ready = poll(&descriptors, nfds_t(descriptors.count), timeoutMilliseconds)
-            if ready < 0 && errno != EINTR {
-                log.error("poll failed: \(errorText(errno))")
+            do {
+                if try !turn(maximumWait: nil) { break }
+            } catch {
+                log.error("poll failed: \(error)")
                 return 1
             }
-            now = MonotonicClock.now()
-            guard ready > 0 else { continue }
-            for (index, descriptor) in descriptors.enumerated() where descriptor.revents != 0 {
-                dispatch(tokens[index], events: descriptor.revents, now: now)
-                if case .finished = shutdown { break }
+        }
+        stop()
+        return 0
+    }
+
+    /// One turn of the loop: act on every deadline that passed, wait for descriptors at most
+    /// until the next deadline (or `maximumWait`), and dispatch what is ready. False once the
+    /// node has finished shutting down. Tests call it directly with a `ManualClock`.
+    public func turn(maximumWait: Interval?) throws(SystemError) -> Bool {
+        let now = clock.now()
+        if now >= core.nextDeadline { apply(core.advance(to: now), now: now) }
+        let linkDeadline = transport.maintain(now: now)
+        settlePendingCommands(now: now)
+        releaseHeldTransfer(now: now)
+        if now >= nextReapAt {
+            api.reap(now: now)
+            nextReapAt = now + .seconds(1)
+        }
+        if case .draining(let startTerm, let deadline) = shutdown {
+            if (core.term > startTerm && core.leader != nil && core.leader != core.id) || now >= deadline {
+                if core.term > startTerm, let leader = core.leader {
+                    log.info("handed leadership to \(leader) in term \(core.term); exiting")
+                } else {
+                    log.warning("no successor seen before the shutdown deadline; exiting")
+                }
+                shutdown = .finished
             }
         }
+        if case .finished = shutdown { return false }
+
+        var wakeAt = min(core.nextDeadline, nextReapAt)
+        if let linkDeadline { wakeAt = min(wakeAt, linkDeadline) }
+        for command in pendingCommands { wakeAt = min(wakeAt, command.deadline) }
+        if let heldTransfer { wakeAt = min(wakeAt, heldTransfer.until) }
+        if case .draining(_, let deadline) = shutdown { wakeAt = min(wakeAt, deadline) }
+        var wait = max(Interval.zero, wakeAt - now)
+        if let maximumWait { wait = min(wait, maximumWait) }
+
+        collectDescriptors()
+        // Round up, so the loop never wakes just before a deadline and spins.
+        let timeoutMilliseconds = Int32(min(Int64(Int32.max), (wait.nanoseconds + 999_999) / 1_000_000))
+        let ready = try pollSet.wait(timeoutMilliseconds: timeoutMilliseconds)
+        guard ready > 0 else { return true }
+        let readyAt = clock.now()
+        for index in 0..<pollSet.count {
+            let events = pollSet.events(at: index)
+            guard !events.isEmpty else { continue }
+            dispatch(pollTokens[index], events: events, now: readyAt)
+            if case .finished = shutdown { break }
+        }
+        if case .finished = shutdown { return false }
+        return true
+    }
+
+    /// Closes every socket and records the stop; the runtime is done after this.
+    public func stop() {
         transport.shutdown()
         api.shutdown()
-        eventLog?.write("stop", at: MonotonicClock.now()) { $0.add("term", core.term) }
-        return 0
+        eventLog?.write("stop", at: clock.now()) { $0.add("term", core.term) }
     }
 
     enum PollToken {
@@ -174,27 +213,27 @@ public final class NodeRuntime {
         case api(Int32)
     }
 
-    private func collectDescriptors(into descriptors: inout [pollfd], tokens: inout [PollToken]) {
-        descriptors.removeAll(keepingCapacity: true)
-        tokens.removeAll(keepingCapacity: true)
-        func add(_ fd: Int32, _ events: Int16, _ token: PollToken) {
-            descriptors.append(pollfd(fd: fd, events: events, revents: 0))
-            tokens.append(token)
+    private func collectDescriptors() {
+        pollSet.removeAll()
+        pollTokens.removeAll(keepingCapacity: true)
+        func add(_ fd: Int32, _ events: PollEvents, _ token: PollToken) {
+            pollSet.add(fd, events)
+            pollTokens.append(token)
         }
-        add(signalFD, Int16(POLLIN), .signal)
-        add(transport.listener, Int16(POLLIN), .peerListener)
-        for fd in transport.inbound.keys { add(fd, Int16(POLLIN), .inbound(fd)) }
+        add(signalFD, .readable, .signal)
+        add(transport.listener, .readable, .peerListener)
+        for fd in transport.inbound.keys { add(fd, .readable, .inbound(fd)) }
         for (index, link) in transport.links.enumerated() {
-            if let fd = link.descriptor, link.pollEvents != 0 { add(fd, link.pollEvents, .link(index)) }
+            if let fd = link.descriptor, !link.pollEvents.isEmpty { add(fd, link.pollEvents, .link(index)) }
         }
-        add(api.listener, Int16(POLLIN), .apiListener)
+        add(api.listener, .readable, .apiListener)
         for (fd, connection) in api.connections { add(fd, api.pollEvents(for: connection), .api(fd)) }
     }
 
-    private func dispatch(_ token: PollToken, events: Int16, now: Instant) {
+    private func dispatch(_ token: PollToken, events: PollEvents, now: Instant) {
         switch token {
         case .signal:
-            for number in SignalPipe.drain(signalFD) { handleSignal(number, now: now) }
+            for signal in SignalPipe.drain(signalFD) { handle(signal, now: now) }
         case .peerListener:
             transport.acceptConnections(now: now, onReject: { rejection, host in reject(rejection, host: host, now: now) })
         case .inbound(let fd):
@@ -225,10 +264,12 @@ public final class NodeRuntime {
         }
     }
 
-    private func handleSignal(_ number: Int32, now: Instant) {
+    /// SIGTERM or SIGINT: a leader gives up its lease and hands over before exiting.
+    func handle(_ signal: SignalPipe.Signal, now: Instant) {
+        guard signal != .hangUp else { return }
         switch shutdown {
         case .running:
-            let name = number == SIGTERM ? "SIGTERM" : "SIGINT"
+            let name = signal.name
             guard core.role == .leader else {
                 log.info("\(name): not the leader; exiting")
                 shutdown = .finished
@@ -271,13 +312,15 @@ public final class NodeRuntime {
             messages = []
         }
         for envelope in messages {
+            if holdForRunner(envelope, now: now) { continue }
             metrics.messagesSent += 1
             if case .heartbeat = envelope.message { metrics.heartbeatsSent += 1 }
             if !transport.send(envelope, now: now) { metrics.messagesDropped += 1 }
         }
         if !output.events.isEmpty {
-            let wall = MonotonicClock.wallSeconds()
+            let wall = WallClock.seconds()
             for event in output.events {
+                if case .leaseExtended(_, _, _, let expiresAt, _) = event { lastLeaseExpiry = expiresAt }
                 metrics.record(event)
                 eventLog?.write(event, at: now)
                 history.record(event, at: now, wallSeconds: wall)
@@ -288,9 +331,9 @@ public final class NodeRuntime {
     }
 
     private func persist(_ state: HardState) throws(HardStateStoreError) {
-        let started = MonotonicClock.now()
+        let started = clock.now()
         try store.save(state)
-        let finished = MonotonicClock.now()
+        let finished = clock.now()
         durableHardState = state
         metrics.persistLatency.observe(finished - started)
         eventLog?.write("persist_ok", at: finished) {
@@ -324,24 +367,5 @@ public final class NodeRuntime {
         announced = current
         watchSequence += 1
         api.broadcast(watchEventBytes())
-    }
-
-    static func randomSeed() -> UInt64 {
-        var seed: UInt64 = 0
-        let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
-        if fd >= 0 {
-            _ = withUnsafeMutableBytes(of: &seed) { read(fd, $0.baseAddress, 8) }
-            close(fd)
-        }
-        if seed == 0 { seed = UInt64(bitPattern: MonotonicClock.now().nanoseconds) ^ UInt64(getpid()) }
-        return seed
-    }
-
-    /// Many API clients need many descriptors; take what the hard limit allows.
-    static func raiseFileLimit() {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = min(limit.rlim_max, 65536)
-        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }

@@ -23,6 +23,9 @@ enum PeerInputRejection: CustomStringConvertible {
     case addressMismatch(peer: NodeID, host: String)
     case tooManyConnections
 
+    /// Every `reason`, so that metrics expose each one at zero before it happens.
+    static let allReasons = WireError.counterNames + ["unknown_node", "wrong_recipient", "sender_changed", "address_mismatch", "too_many_connections"]
+
     var reason: String {
         switch self {
         case .wire(let error): error.counterName

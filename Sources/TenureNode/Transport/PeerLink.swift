@@ -1,4 +1,4 @@
-import Glibc
+import TenurePOSIX
 import TenureCore
 
 /// The one outbound TCP connection from this node to one peer.
@@ -54,11 +54,11 @@ final class PeerLink {
 
     /// Poll events this link waits for: connect completion or room to write, and always
     /// readability so a closed connection is noticed at once.
-    var pollEvents: Int16 {
+    var pollEvents: PollEvents {
         switch state {
-        case .idle: 0
-        case .connecting: Int16(POLLOUT)
-        case .connected: Int16(POLLIN) | (pendingOffset < pending.count ? Int16(POLLOUT) : 0)
+        case .idle: []
+        case .connecting: .writable
+        case .connected: pendingOffset < pending.count ? [.readable, .writable] : .readable
         }
     }
 
@@ -96,23 +96,23 @@ final class PeerLink {
     }
 
     /// Handles poll results for this link.
-    func handle(events: Int16, now: Instant, log: Log) {
+    func handle(events: PollEvents, now: Instant, log: Log) {
         switch state {
         case .idle:
             return
         case .connecting(let fd, _):
             let error = Socket.pendingError(fd)
-            if error == 0 && events & Int16(POLLOUT) != 0 {
+            if error == 0 && events.contains(.writable) {
                 state = .connected(fd: fd, since: now)
                 pending.removeAll(keepingCapacity: true)
                 pendingOffset = 0
                 log.info("connected to \(peer) at \(address)")
-            } else if error != 0 || events & Int16(POLLERR | POLLHUP) != 0 {
-                log.debug("connect to \(peer) at \(address) failed: \(errorText(error))")
+            } else if error != 0 || !events.isDisjoint(with: [.error, .hangUp]) {
+                log.debug("connect to \(peer) at \(address) failed: \(SystemError.text(of: error))")
                 disconnect(now: now)
             }
         case .connected(let fd, _):
-            if events & Int16(POLLIN) != 0 {
+            if events.contains(.readable) {
                 // Peers never write on this connection; readable means closed or reset.
                 var scratch = [UInt8](repeating: 0, count: 256)
                 let result = scratch.withUnsafeMutableBytes { Socket.read(fd, into: $0) }
@@ -124,12 +124,12 @@ final class PeerLink {
                     return
                 }
             }
-            if events & Int16(POLLERR | POLLHUP) != 0 {
+            if !events.isDisjoint(with: [.error, .hangUp]) {
                 log.info("connection to \(peer) failed")
                 disconnect(now: now)
                 return
             }
-            if events & Int16(POLLOUT) != 0 { flush(now: now, log: log) }
+            if events.contains(.writable) { flush(now: now, log: log) }
         }
     }
 
@@ -137,7 +137,7 @@ final class PeerLink {
     func flush(now: Instant, log: Log) {
         guard case .connected(let fd, _) = state, pendingOffset < pending.count else { return }
         guard let written = Socket.write(fd, pending, from: pendingOffset) else {
-            log.info("write to \(peer) failed: \(errorText(errno))")
+            log.info("write to \(peer) failed: \(SystemError.text(of: Socket.pendingError(fd)))")
             disconnect(now: now)
             return
         }
@@ -155,7 +155,7 @@ final class PeerLink {
         // A connection that lived a while was healthy: start the next backoff from the bottom. One
         // the peer closed at once (it refuses our frames, or is restarting) keeps backing off.
         if case .connected(_, let since) = state, now - since >= Self.healthyConnectionAge { backoff = initialBackoff }
-        if let fd = descriptor { close(fd) }
+        if let fd = descriptor { Descriptor.close(fd) }
         pending.removeAll(keepingCapacity: true)
         pendingOffset = 0
         scheduleRetry(now: now)
@@ -169,7 +169,7 @@ final class PeerLink {
     }
 
     func closeForShutdown() {
-        if let fd = descriptor { close(fd) }
+        if let fd = descriptor { Descriptor.close(fd) }
         state = .idle(retryAt: .zero)
     }
 }

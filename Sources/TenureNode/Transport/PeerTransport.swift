@@ -1,4 +1,4 @@
-import Glibc
+import TenurePOSIX
 import TenureCore
 import TenureWire
 
@@ -66,7 +66,7 @@ final class PeerTransport {
     func acceptConnections(now: Instant, onReject: (PeerInputRejection, String) -> Void) {
         while let (fd, host) = Socket.accept(listener) {
             guard inbound.count < Self.maximumInboundConnections else {
-                close(fd)
+                Descriptor.close(fd)
                 onReject(.tooManyConnections, host)
                 continue
             }
@@ -133,14 +133,14 @@ final class PeerTransport {
 
     func closeInbound(_ fd: Int32) {
         guard inbound.removeValue(forKey: fd) != nil else { return }
-        close(fd)
+        Descriptor.close(fd)
     }
 
     func shutdown() {
         for link in links { link.closeForShutdown() }
-        for fd in inbound.keys { close(fd) }
+        for fd in inbound.keys { Descriptor.close(fd) }
         inbound.removeAll()
-        if listener >= 0 { close(listener) }
+        if listener >= 0 { Descriptor.close(listener) }
         listener = -1
     }
 

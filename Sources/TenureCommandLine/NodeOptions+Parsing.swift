@@ -1,0 +1,85 @@
+import TenureCore
+import TenureNode
+import TenurePOSIX
+
+/// The command line of `tenure node`, parsed and validated before anything starts.
+///
+/// Flag names are a contract scripts rely on. Every mistake produces one line naming the flag
+/// and the value (exit status 2), never a crash or a silently ignored setting.
+extension NodeOptions {
+    public static let usage = """
+    usage: tenure node --id ID --peers ID=HOST:PORT,... --api HOST:PORT --data-dir PATH [options]
+      --id ID                       this node's id (letters, digits, - and _), one of --peers
+      --peers n1=127.0.0.11:7100,…  every voter's peer address, this node included
+      --api HOST:PORT               HTTP client API address
+      --data-dir PATH               where the term and vote are kept (created if missing)
+      --heartbeat-interval 100ms    how often the leader sends heartbeats
+      --election-timeout 1000ms-1100ms  randomized election timeout range [min, max)
+      --lease DURATION              leader lease; default: the longest safe value (derived)
+      --clock-drift 0.01            assumed bound on clock-rate error (fraction, 0 to 0.5)
+      --cluster NAME                cluster name; nodes of different clusters refuse each other
+      --event-log FILE              append JSON-lines events (role, term, votes, lease) to FILE
+      --peer-apis n1=HOST:PORT,…    other nodes' API addresses (default: peer host, this node's API port)
+      --log-level debug|info|warn|error
+    """
+
+    public static let specification = ParsedArguments.Specification(values: [
+        "--id", "--peers", "--api", "--data-dir", "--heartbeat-interval", "--election-timeout", "--lease",
+        "--clock-drift", "--cluster", "--event-log", "--peer-apis", "--log-level",
+    ])
+
+    /// Parses `tenure node` arguments (without the subcommand) and validates the configuration.
+    public static func parse(_ arguments: [String]) throws(UsageError) -> NodeOptions {
+        let flags = try ParsedArguments(arguments, specification)
+        let idText = try flags.required("--id")
+        guard NodeID.isValid(idText) else { throw UsageError("--id '\(idText)' must be 1-64 letters, digits, '-' or '_'") }
+        let peersText = try flags.required("--peers")
+        let peers = try parseAddressList("--peers", peersText)
+        let apiText = try flags.required("--api")
+        guard let api = SocketAddress(apiText) else { throw UsageError("--api '\(apiText)' is not an IPv4 HOST:PORT") }
+        var options = NodeOptions(id: NodeID(idText), peers: peers, api: api, dataDirectory: try flags.required("--data-dir"))
+        guard peers.contains(where: { $0.id == options.id }) else {
+            throw UsageError("--peers '\(peersText)' does not include this node's id '\(idText)'")
+        }
+        if let interval = try flags.duration("--heartbeat-interval") { options.heartbeatInterval = interval }
+        if let range = try flags.durationRange("--election-timeout") {
+            options.electionTimeoutMin = range.minimum
+            options.electionTimeoutMax = range.maximum
+        }
+        options.lease = try flags.duration("--lease")
+        if let drift = try flags.number("--clock-drift", in: 0...0.5) { options.clockDriftBound = drift }
+        if let name = flags.string("--cluster") {
+            guard !name.isEmpty else { throw UsageError("--cluster must not be empty") }
+            options.clusterName = name
+        }
+        options.eventLogPath = flags.string("--event-log")
+        if let text = flags.string("--peer-apis") {
+            for entry in try parseAddressList("--peer-apis", text) { options.peerAPIs[entry.id] = entry.address }
+        }
+        if let text = flags.string("--log-level") {
+            let levels: [String: Log.Level] = ["debug": .debug, "info": .info, "warn": .warning, "warning": .warning, "error": .error]
+            guard let level = levels[text] else { throw UsageError("--log-level '\(text)' must be debug, info, warn or error") }
+            options.logLevel = level
+        }
+        do {
+            try options.configuration.validate()
+        } catch {
+            throw UsageError("invalid configuration: \(error)")
+        }
+        return options
+    }
+
+    static func parseAddressList(_ flag: String, _ text: String) throws(UsageError) -> [(id: NodeID, address: SocketAddress)] {
+        var result: [(id: NodeID, address: SocketAddress)] = []
+        for entry in text.split(separator: ",") {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, NodeID.isValid(parts[0]), let address = SocketAddress(parts[1]) else {
+                throw UsageError("\(flag) entry '\(entry)' must look like n1=127.0.0.11:7100")
+            }
+            guard !result.contains(where: { $0.id.rawValue == parts[0] }) else { throw UsageError("\(flag) names '\(parts[0])' twice") }
+            result.append((NodeID(parts[0]), address))
+        }
+        guard !result.isEmpty else { throw UsageError("\(flag) is empty") }
+        return result
+    }
+}

@@ -1,0 +1,25 @@
+import TenurePOSIX
+
+/// Small output helpers for the command-line tools, so that they need no Foundation.
+public enum Terminal {
+    /// Writes a line to standard error.
+    public static func printError(_ text: String) { ProcessEnvironment.printError(text) }
+
+    /// Flushes standard output (print is buffered when stdout is a pipe).
+    public static func flush() { ProcessEnvironment.flushOutput() }
+
+    public static func environment(_ name: String) -> String? { ProcessEnvironment.variable(name) }
+
+    /// The whole contents of a small text file, or nil.
+    public static func readFile(_ path: String, limit: Int = 1 << 20) -> String? { Files.readText(path, limit: limit) }
+
+    public static func sleep(milliseconds: Int) { MonotonicClock.sleep(for: .milliseconds(Int64(milliseconds))) }
+
+    /// Current UTC time as ISO 8601 with milliseconds.
+    public static func timestamp() -> String { WallClock.timestamp() }
+
+    /// Pads `text` with spaces to `width` characters.
+    public static func padded(_ text: String, to width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}

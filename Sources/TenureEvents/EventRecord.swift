@@ -1,0 +1,2 @@
+/// Placeholder until the schema lands.
+enum TenureEventsPlaceholder {}

@@ -1,0 +1,132 @@
+import Glibc
+
+/// Thin wrappers over the socket calls the shell makes, all non-blocking.
+///
+/// One place retries `EINTR`, sets the options Tenure relies on (no Nagle delay, a TCP user
+/// timeout so a black-holed peer is noticed) and turns failures into `SystemError`s.
+public enum Socket {
+    /// Linux `TCP_USER_TIMEOUT`, not exported by Glibc's module map.
+    public static let tcpUserTimeoutOption: Int32 = 18
+
+    public static func makeStream() throws(SystemError) -> Int32 {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SystemError("socket") }
+        return fd
+    }
+
+    public static func setOption(_ fd: Int32, level: Int32, name: Int32, value: Int32) {
+        var value = value
+        _ = setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Binds `fd` to `address`, closing it on failure.
+    public static func bind(_ fd: Int32, to address: SocketAddress) throws(SystemError) {
+        var socketAddress = address.socketAddress()
+        let bound = withUnsafePointer(to: &socketAddress) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                SystemCall.retrying("bind") { Glibc.bind(fd, generic, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        guard bound == 0 else {
+            let error = SystemError("bind \(address)")
+            Descriptor.close(fd)
+            throw error
+        }
+    }
+
+    /// A listening socket on `address`.
+    public static func listen(on address: SocketAddress, backlog: Int32 = 128) throws(SystemError) -> Int32 {
+        let fd = try makeStream()
+        setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+        try bind(fd, to: address)
+        guard SystemCall.retrying("listen", { Glibc.listen(fd, backlog) }) == 0 else {
+            let error = SystemError("listen \(address)")
+            Descriptor.close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// Starts a non-blocking connect from `source` (port chosen by the kernel) to `destination`.
+    /// Binding the source address is what lets iptables rules written by node address match.
+    public static func connect(from source: String?, to destination: SocketAddress,
+                        userTimeoutMilliseconds: Int32) throws(SystemError) -> Int32 {
+        let fd = try makeStream()
+        setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+        setOption(fd, level: Int32(IPPROTO_TCP), name: tcpUserTimeoutOption, value: userTimeoutMilliseconds)
+        if let source { try bind(fd, to: SocketAddress(host: source, port: 0)) }
+        var remote = destination.socketAddress()
+        let result = withUnsafePointer(to: &remote) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                SystemCall.retrying("connect") { Glibc.connect(fd, generic, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        if result != 0 && errno != EINPROGRESS {
+            let error = SystemError("connect \(destination)")
+            Descriptor.close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// The pending error of a non-blocking connect, 0 when it succeeded.
+    public static func pendingError(_ fd: Int32) -> Int32 {
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &value, &length)
+        return value
+    }
+
+    /// Accepts one connection, or returns nil when none is waiting.
+    public static func accept(_ listener: Int32) -> (fd: Int32, peerHost: String)? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let fd = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                SystemCall.retrying("accept") { Glibc.accept(listener, generic, &length) }
+            }
+        }
+        guard fd >= 0 else { return nil }
+        Descriptor.makeNonBlocking(fd)
+        setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+        return (fd, SocketAddress.host(of: address))
+    }
+
+    /// Reads into `buffer`; `.closed` at end of stream.
+    public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Descriptor.IOResult {
+        Descriptor.read(fd, into: buffer)
+    }
+
+    /// Writes as much of `bytes[offset...]` as the socket takes; returns the bytes written,
+    /// 0 when it would block, or nil when the connection failed. Never raises SIGPIPE.
+    public static func write(_ fd: Int32, _ bytes: [UInt8], from offset: Int) -> Int? {
+        guard offset < bytes.count else { return 0 }
+        let count = bytes.withUnsafeBytes { raw in
+            SystemCall.retrying("send") { send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL)) }
+        }
+        if count >= 0 { return count }
+        if errno == EAGAIN || errno == EWOULDBLOCK { return 0 }
+        return nil
+    }
+
+    /// Shuts down both directions, so a peer blocked on the connection sees its end at once.
+    public static func shutdownBoth(_ fd: Int32) { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+
+    /// Asks the kernel to deliver nothing more to this socket, while queued replies still leave.
+    public static func shutdownReading(_ fd: Int32) { _ = Glibc.shutdown(fd, Int32(SHUT_RD)) }
+
+    /// Socket options, named so that callers need no Glibc.
+    public enum Option {
+        case reuseAddress, noDelay, userTimeoutMilliseconds, receiveBuffer, sendBuffer
+    }
+
+    public static func set(_ option: Option, _ value: Int32, on fd: Int32) {
+        switch option {
+        case .reuseAddress: setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: value)
+        case .noDelay: setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: value)
+        case .userTimeoutMilliseconds: setOption(fd, level: Int32(IPPROTO_TCP), name: tcpUserTimeoutOption, value: value)
+        case .receiveBuffer: setOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, value: value)
+        case .sendBuffer: setOption(fd, level: SOL_SOCKET, name: SO_SNDBUF, value: value)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import TenureCommandLine
+
+/// Flags of the client commands, each command accepting only the flags that apply to it.
+struct ClientFlags {
+    var endpoints: [String] = []
+    var json = false
+    var to: String?
+    var count: Int?
+    var timeoutMilliseconds = 1000
+
+    static func usage(_ command: String) -> String {
+        var text = "usage: tenure \(command) [--endpoints HOST:PORT,...] [--json] [--timeout 1000ms]"
+        if command == "transfer" { text += " [--to NODE]" }
+        if command == "watch" { text += " [--count N]" }
+        return text + "\n  --endpoints default: $TENURE_ENDPOINTS, else the cluster started by cluster/up"
+    }
+
+    static func parse(_ arguments: [String], command name: String) -> ClientFlags {
+        var values: Set<String> = ["--endpoints", "--timeout"]
+        if name == "transfer" { values.insert("--to") }
+        if name == "watch" { values.insert("--count") }
+        let command = Command("tenure \(name)", usage: usage(name))
+        let parsed = command.parse(arguments, .init(values: values, switches: ["--json"], aliases: ["-e": "--endpoints"]))
+        var flags = ClientFlags()
+        do throws(UsageError) {
+            flags.json = parsed.has("--json")
+            flags.to = parsed.string("--to")
+            flags.count = try parsed.integer("--count", in: 1...1_000_000)
+            if let timeout = try parsed.duration("--timeout", minimum: .milliseconds(1), maximum: .seconds(3600)) {
+                flags.timeoutMilliseconds = Int(timeout.nanoseconds / 1_000_000)
+            }
+        } catch {
+            command.fail(error)
+        }
+        flags.endpoints = Endpoints.resolve(parsed.string("--endpoints"))
+        return flags
+    }
+}

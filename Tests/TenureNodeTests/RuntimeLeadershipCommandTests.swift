@@ -1,0 +1,242 @@
+import Testing
+import TenureJSON
+import TenurePOSIX
+
+@testable import TenureCore
+@testable import TenureHTTP
+@testable import TenureNode
+
+/// `POST /v1/transfer` and `POST /v1/resign` through the real runtime and API server: the answer
+/// is deferred until the handover took effect, or until it timed out.
+///
+/// The requests go over a raw keep-alive socket that the test reads without blocking between
+/// turns, so manual time moves only when the test says and every outcome is deterministic.
+@Suite("Runtime: deferred transfer and resign replies") struct RuntimeLeadershipCommandTests {
+    /// Sends `requests` in one write and turns the cluster, clocks still, until the leader has
+    /// routed the first of them (`routed` says when). Returns the open connection.
+    private func submit(_ requests: [String], to node: Int, in cluster: RuntimeCluster,
+                        sourceLocation: SourceLocation = #_sourceLocation, routed: () -> Bool) throws -> RawHTTPConnection {
+        let connection = try RawHTTPConnection(to: cluster.apiAddress(node))
+        connection.send(requests.joined())
+        cluster.pump("the request reached \(cluster.ids[node])", sourceLocation: sourceLocation, routed)
+        return connection
+    }
+
+    /// Steps the cluster (manual time moving) until `connection` holds `count` responses, then
+    /// turns it with clocks still until they arrived whole. `check` runs before every step
+    /// while fewer than `count` answers were received.
+    @discardableResult
+    private func awaitResponses(_ count: Int, on connection: RawHTTPConnection, in cluster: RuntimeCluster, maxSteps: Int,
+                                sourceLocation: SourceLocation = #_sourceLocation,
+                                beforeEachStep check: () -> Void = {}) -> [HTTPClientResponse] {
+        cluster.runUntil("\(count) response(s)", maxSteps: maxSteps, sourceLocation: sourceLocation) {
+            connection.receive()
+            if connection.responses.count < count { check() }
+            return connection.responses.count >= count
+        }
+        return connection.responses
+    }
+
+    @Test("A transfer is answered 200 only once the successor leads")
+    func transferAnsweredWhenSuccessorLeads() throws {
+        // Thesis 3.10: leadership transfer completes when the target wins the election the TimeoutNow started.
+        let cluster = try RuntimeCluster(hostBase: 177)
+        defer { cluster.stop() }
+        let leader = try #require(cluster.runUntilStableLeader())
+        let runtime = cluster.runtimes[leader]
+        let startTerm = runtime.core.term
+        let target = try #require(cluster.indices.first { $0 != leader })
+
+        let connection = try submit([RawHTTPConnection.request("POST", "/v1/transfer?to=\(cluster.ids[target])")], to: leader, in: cluster) {
+            runtime.pendingCommands.count == 1
+        }
+        #expect(runtime.core.transferTarget == cluster.ids[target])
+        #expect(!connection.receivedAnything, "answered before the transfer finished")
+
+        let responses = awaitResponses(1, on: connection, in: cluster, maxSteps: 300) {
+            // The command leaves the queue (and its answer the node) only once the old leader sees a successor.
+            if runtime.pendingCommands.isEmpty {
+                let core = runtime.core
+                #expect(core.term > startTerm && core.leader != nil && core.leader != core.id, "answered before a successor led")
+            }
+        }
+        let response = try #require(responses.first)
+        #expect(response.status == 200, "\(response.bodyText)")
+        #expect(response.json["outcome"]?.string == "transferred")
+        #expect(response.json["leader"]?.string == cluster.ids[target].rawValue)
+        #expect(response.json["term"]?.uint64 == startTerm + 1)
+        #expect(response.json["api"]?.string == cluster.apiAddress(target).description)
+        #expect(response.headers["connection"] == "keep-alive")
+        #expect(runtime.pendingCommands.isEmpty)
+        #expect(cluster.runtimes[target].core.role == .leader)
+        #expect(cluster.runtimes[target].core.term == startTerm + 1)
+    }
+
+    @Test("A transfer whose target never takes over is answered 504 timed_out")
+    func transferTimesOut() throws {
+        // Thesis 3.10: a transfer not done within an election timeout is abandoned, and the client must be told so.
+        let cluster = try RuntimeCluster(hostBase: 180)
+        defer { cluster.stop() }
+        let leader = try #require(cluster.runUntilStableLeader())
+        let runtime = cluster.runtimes[leader]
+        let startTerm = runtime.core.term
+        let target = try #require(cluster.indices.first { $0 != leader })
+        // The target freezes: it never reads the TimeoutNow.
+        cluster.paused = [target]
+
+        let connection = try submit([RawHTTPConnection.request("POST", "/v1/transfer?to=\(cluster.ids[target])")], to: leader, in: cluster) {
+            runtime.pendingCommands.count == 1
+        }
+        let startedAt = cluster.clocks[leader].now()
+        let responses = awaitResponses(1, on: connection, in: cluster, maxSteps: 300)
+        let response = try #require(responses.first)
+        let answeredAt = cluster.clocks[leader].now()
+        #expect(response.status == 504, "\(response.bodyText)")
+        #expect(response.json["outcome"]?.string == "timed_out")
+        #expect(response.json["error"]?.string == "\(cluster.ids[target]) did not take over in time")
+        #expect(response.json["term"]?.uint64 == startTerm)
+        // Not before the core gave up the transfer (one election timeout), not long after the command's deadline.
+        let electionTimeoutMin = cluster.options[leader].electionTimeoutMin
+        #expect(answeredAt - startedAt >= electionTimeoutMin)
+        #expect(answeredAt - startedAt <= electionTimeoutMin + cluster.options[leader].heartbeatInterval + .milliseconds(2))
+        #expect(runtime.pendingCommands.isEmpty)
+        // Nobody took over in a later term meanwhile.
+        #expect(cluster.indices.allSatisfy { cluster.runtimes[$0].core.term == startTerm })
+    }
+
+    @Test("A resign is answered 200 once a successor leads")
+    func resignAnsweredWhenSuccessorLeads() throws {
+        // Thesis 3.10: the resigning leader names the most caught-up follower with TimeoutNow; the reply reports who leads now.
+        let cluster = try RuntimeCluster(hostBase: 183)
+        defer { cluster.stop() }
+        let leader = try #require(cluster.runUntilStableLeader())
+        let runtime = cluster.runtimes[leader]
+        let startTerm = runtime.core.term
+
+        let connection = try submit([RawHTTPConnection.request("POST", "/v1/resign")], to: leader, in: cluster) {
+            runtime.pendingCommands.count == 1
+        }
+        #expect(runtime.core.role == .follower, "a resign steps down at once")
+        #expect(!connection.receivedAnything, "answered before a successor led")
+        let responses = awaitResponses(1, on: connection, in: cluster, maxSteps: 300)
+        let response = try #require(responses.first)
+        #expect(response.status == 200, "\(response.bodyText)")
+        #expect(response.json["outcome"]?.string == "resigned")
+        #expect(response.json["term"]?.uint64 == startTerm + 1)
+        let successor = try #require(response.json["leader"]?.string)
+        #expect(successor != cluster.ids[leader].rawValue)
+        #expect(cluster.runtimes[cluster.index(of: NodeID(successor))].core.role == .leader)
+    }
+
+    @Test("A transfer asked of a follower is refused at once with the leader's address")
+    func transferOnFollowerRefused() throws {
+        // Only the leader can hand over (thesis 3.10); a follower redirects instead of queueing the command.
+        let cluster = try RuntimeCluster(hostBase: 192)
+        defer { cluster.stop() }
+        let leader = try #require(cluster.runUntilStableLeader())
+        let follower = try #require(cluster.indices.first { $0 != leader })
+        let connection = try RawHTTPConnection(to: cluster.apiAddress(follower))
+        connection.send(RawHTTPConnection.request("POST", "/v1/transfer"))
+        cluster.pump("an immediate answer") { connection.receive().count == 1 }
+        let response = try #require(connection.responses.first)
+        #expect(response.status == 409)
+        #expect(response.json["outcome"]?.string == "not_leader")
+        #expect(response.json["leader"]?.string == cluster.ids[leader].rawValue)
+        #expect(response.json["api"]?.string == cluster.apiAddress(leader).description)
+        #expect(cluster.runtimes[follower].pendingCommands.isEmpty)
+    }
+
+    @Test("A request pipelined behind a deferred transfer is routed only after the transfer is answered")
+    func pipelinedBehindTransfer() throws {
+        // HTTP/1.1 answers pipelined requests in order (RFC 9112 §9.3.2); the second must see the state after the transfer.
+        let cluster = try RuntimeCluster(hostBase: 186)
+        defer { cluster.stop() }
+        let leader = try #require(cluster.runUntilStableLeader())
+        let runtime = cluster.runtimes[leader]
+        let startTerm = runtime.core.term
+        let requestsBefore = runtime.metrics.httpRequests
+
+        let connection = try submit([RawHTTPConnection.request("POST", "/v1/transfer"), RawHTTPConnection.request("POST", "/v1/resign")],
+                                    to: leader, in: cluster) { runtime.pendingCommands.count == 1 }
+        // The resign behind it has not been routed: it would otherwise have run on the leader.
+        #expect(runtime.metrics.httpRequests == requestsBefore + 1)
+        let responses = awaitResponses(2, on: connection, in: cluster, maxSteps: 300)
+        #expect(responses.count == 2)
+        guard responses.count == 2 else { return }
+        #expect(responses[0].status == 200, "\(responses[0].bodyText)")
+        #expect(responses[0].json["outcome"]?.string == "transferred")
+        let successor = try #require(responses[0].json["leader"]?.string)
+        // Routed after the transfer took effect: the old leader is a follower, and says who leads.
+        #expect(responses[1].status == 409, "\(responses[1].bodyText)")
+        #expect(responses[1].json["outcome"]?.string == "not_leader")
+        #expect(responses[1].json["leader"]?.string == successor)
+        #expect(runtime.metrics.httpRequests == requestsBefore + 2)
+        #expect(cluster.runtimes[cluster.index(of: NodeID(successor))].core.term == startTerm + 1)
+    }
+
+    @Test("A command pipelined behind a timed-out resign is queued while the queue is settled, and answered too")
+    func pipelinedCommandQueuedDuringSettle() throws {
+        // The regression fixed in settlePendingCommands: completing a reply routes the next pipelined request, which may defer again.
+        //
+        // Choreography (each node has its own clock): the leader L resigns towards a frozen target, so
+        // the resign waits for its deadline (electionTimeoutMin + heartbeat). Meanwhile L wins the next
+        // term itself with the third node's vote, before that deadline. When the deadline passes L is
+        // leader again: the resign is answered 504, and completing it routes the pipelined second
+        // resign on a leader, which defers and appends to the queue being settled. With the old code
+        // that second command was dropped and its client never got an answer.
+        let cluster = try RuntimeCluster(hostBase: 189)
+        defer { cluster.stop() }
+        let leader = try #require(cluster.runUntilStableLeader())
+        let runtime = cluster.runtimes[leader]
+        let startTerm = runtime.core.term
+        let heartbeat = cluster.options[leader].heartbeatInterval
+        let electionTimeoutMin = cluster.options[leader].electionTimeoutMin
+        // Resign picks this target; it freezes and never reads the TimeoutNow.
+        guard case .success(let targetID) = runtime.core.chooseTransferTarget(nil) else {
+            Issue.record("no caught-up follower to resign to")
+            return
+        }
+        let target = cluster.index(of: targetID)
+        let voter = try #require(cluster.indices.first { $0 != leader && $0 != target })
+        cluster.paused = [target]
+        cluster.heldClocks = Set(cluster.indices)
+
+        let connection = try submit([RawHTTPConnection.request("POST", "/v1/resign"), RawHTTPConnection.request("POST", "/v1/resign")],
+                                    to: leader, in: cluster) { runtime.pendingCommands.count == 1 }
+        let resignedAt = cluster.clocks[leader].now()
+        let firstDeadline = try #require(runtime.pendingCommands.first?.deadline)
+        #expect(firstDeadline == resignedAt + electionTimeoutMin + heartbeat)
+        #expect(runtime.core.role == .follower)
+
+        // The voter's stickiness window ends exactly now (by its clock), before its own election timeout.
+        let heard = try #require(cluster.runtimes[voter].core.lastHeartbeatAt)
+        cluster.advance(voter, to: heard + electionTimeoutMin)
+        #expect(cluster.runtimes[voter].core.nextDeadline > cluster.clocks[voter].now(), "the voter would campaign itself")
+        // L's election timeout fires (it is below resignedAt + electionTimeoutMax = the resign's deadline).
+        let campaignAt = runtime.core.nextDeadline
+        #expect(campaignAt < firstDeadline)
+        cluster.advance(leader, to: campaignAt)
+        cluster.pump("the old leader leads again in the next term") {
+            runtime.core.role == .leader && runtime.core.term == startTerm + 1
+                && runtime.core.chooseTransferTarget(cluster.ids[voter]).isSuccess
+        }
+        #expect(runtime.pendingCommands.count == 1, "the first resign is still waiting")
+        #expect(!connection.receivedAnything)
+
+        // The resign's deadline passes while L leads: 504 for it, and the second resign defers.
+        cluster.advance(leader, to: firstDeadline)
+        cluster.advance(voter, to: cluster.clocks[voter].now() + (firstDeadline - campaignAt))
+        cluster.heldClocks = [target]
+        let responses = awaitResponses(2, on: connection, in: cluster, maxSteps: 300)
+        #expect(responses.count == 2, "the command pipelined behind the first was lost")
+        guard responses.count == 2 else { return }
+        #expect(responses[0].status == 504, "\(responses[0].bodyText)")
+        #expect(responses[0].json["outcome"]?.string == "timed_out")
+        #expect(responses[0].json["leader"]?.string == cluster.ids[leader].rawValue)
+        #expect(responses[1].status == 200, "\(responses[1].bodyText)")
+        #expect(responses[1].json["outcome"]?.string == "resigned")
+        #expect(responses[1].json["leader"]?.string == cluster.ids[voter].rawValue)
+        #expect(responses[1].json["term"]?.uint64 == startTerm + 2)
+        #expect(runtime.pendingCommands.isEmpty)
+    }
+}
