@@ -104,9 +104,37 @@ public enum JSONValue: Hashable, Sendable {
                 while index < bytes.count, "+-.eE0123456789".utf8.contains(bytes[index]) { index += 1 }
                 guard index > start else { return nil }
                 let text = String(decoding: bytes[start..<index], as: UTF8.self)
-                guard Double(text) != nil else { return nil }
+                guard Self.isNumber(bytes[start..<index]), Double(text) != nil else { return nil }
                 return .number(text)
             }
+        }
+
+        /// RFC 8259 section 6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. Swift's
+        /// `Double(_:)` alone would also take `+1`, `01`, `.5` and `1.`.
+        static func isNumber(_ text: ArraySlice<UInt8>) -> Bool {
+            var index = text.startIndex
+            func digits() -> Int {
+                let begin = index
+                while index < text.endIndex, text[index] >= UInt8(ascii: "0"), text[index] <= UInt8(ascii: "9") { index += 1 }
+                return index - begin
+            }
+            if index < text.endIndex, text[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < text.endIndex else { return false }
+            if text[index] == UInt8(ascii: "0") {
+                index += 1
+            } else if digits() == 0 {
+                return false
+            }
+            if index < text.endIndex, text[index] == UInt8(ascii: ".") {
+                index += 1
+                guard digits() > 0 else { return false }
+            }
+            if index < text.endIndex, text[index] == UInt8(ascii: "e") || text[index] == UInt8(ascii: "E") {
+                index += 1
+                if index < text.endIndex, text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") { index += 1 }
+                guard digits() > 0 else { return false }
+            }
+            return index == text.endIndex
         }
 
         mutating func string() -> String? {

@@ -1,3 +1,4 @@
+import TenureCore
 import Testing
 import TenureJSON
 
@@ -72,13 +73,8 @@ struct JSONValueTests {
         // differently), keeping a number's text one byte short, or a `JSONObject.quoted` that leaves
         // a quote unescaped (the round trip fails). A reader that misreads an escape the same way
         // every time is beyond a round trip; `readsEscapes` pins those.
-        // (The generator is an inline LCG because TenureJSONTests does not depend on TenureCore,
-        // whose `SeededRandom` the other targets use.)
-        var state: UInt64 = 0x1234_5678
-        func nextRandom() -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int(state >> 33)
-        }
+        var random = SeededRandom(seed: 0x1234_5678)
+        func nextRandom() -> Int { Int(random.next() >> 33) }
         let alphabet = Array("{}[]\",:0123456789-+.eEtrufalsn\\u ab".utf8)
         // Valid documents to damage, so that accepted inputs include strings, escapes and nesting,
         // not only the short numbers pure random text mostly yields.
@@ -134,5 +130,18 @@ struct JSONNumberTests {
         let value = JSONValue.parse(#"{"ts":9007199254740993,"big":18446744073709551615}"#)
         #expect(value?["ts"]?.int64 == 9_007_199_254_740_993)
         #expect(value?["big"]?.uint64 == UInt64.max)
+    }
+}
+
+/// Numbers follow RFC 8259's grammar exactly.
+@Suite struct JSONNumberGrammarTests {
+    @Test("numbers outside RFC 8259's grammar are refused", arguments: ["+1", "01", ".5", "1.", "-", "1e", "1e+", "--1", "0x10", "1.2.3"])
+    func refused(text: String) {
+        #expect(JSONValue.parse("[\(text)]") == nil)
+    }
+
+    @Test("numbers inside the grammar keep their exact text", arguments: ["0", "-0", "10", "-2.5e3", "1E+2", "0.5", "9007199254740993"])
+    func accepted(text: String) {
+        #expect(JSONValue.parse("[\(text)]") == .array([.number(text)]))
     }
 }

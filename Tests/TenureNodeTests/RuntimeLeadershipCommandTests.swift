@@ -128,6 +128,36 @@ import TenurePOSIX
         #expect(cluster.runtimes[cluster.index(of: NodeID(successor))].core.role == .leader)
     }
 
+    @Test("A resign whose successor never appears is answered 504 timed_out at its deadline")
+    func resignTimesOut() throws {
+        // Thesis 3.10: the handover may fail (the target is gone); the operator is told so instead of waiting forever.
+        let cluster = try RuntimeCluster(hostBase: 198)
+        defer { cluster.stop() }
+        let leader = try #require(cluster.runUntilStableLeader())
+        let runtime = cluster.runtimes[leader]
+        let startTerm = runtime.core.term
+        // Both followers freeze: nobody reads the TimeoutNow and nobody can be elected.
+        cluster.paused = Set(cluster.indices.filter { $0 != leader })
+
+        let connection = try submit([RawHTTPConnection.request("POST", "/v1/resign")], to: leader, in: cluster) {
+            runtime.pendingCommands.count == 1
+        }
+        let resignedAt = cluster.clocks[leader].now()
+        let deadline = resignedAt + cluster.options[leader].electionTimeoutMin + cluster.options[leader].heartbeatInterval
+        let responses = awaitResponses(1, on: connection, in: cluster, maxSteps: 300) {
+            #expect(cluster.clocks[leader].now() < deadline || runtime.pendingCommands.isEmpty, "still queued after its deadline")
+        }
+        let response = try #require(responses.first)
+        let answeredAt = cluster.clocks[leader].now()
+        #expect(response.status == 504, "\(response.bodyText)")
+        #expect(response.json["outcome"]?.string == "timed_out")
+        #expect(response.json["term"]?.uint64 == startTerm)
+        #expect(response.json["leader"]?.isNull == true)
+        #expect(answeredAt >= deadline)
+        #expect(answeredAt <= deadline + .milliseconds(2))
+        #expect(runtime.pendingCommands.isEmpty)
+    }
+
     @Test("A transfer asked of a follower is refused at once with the leader's address")
     func transferOnFollowerRefused() throws {
         // Only the leader can hand over (thesis 3.10); a follower redirects instead of queueing the command.
