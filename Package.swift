@@ -48,8 +48,8 @@ let package = Package(
         // The product: node, client commands, simulate.
         .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulation", "TenureJSON", "TenurePOSIX"]),
         // Test and benchmark tooling for cluster/ scripts: probes, history checker, bench helpers.
-        .executableTarget(name: "tenure-lab", dependencies: ["TenureCommandLine", "TenureNode", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX"]),
-        .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore"]),
+        .executableTarget(name: "tenure-lab", dependencies: ["TenureCommandLine", "TenureNode", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation"]),
+        .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore", "TenureSimulation"]),
         .testTarget(name: "TenureWireTests", dependencies: ["TenureWire"]),
         .testTarget(name: "TenureCryptoTests", dependencies: ["TenureCrypto", "TenureCore"]),
         .testTarget(name: "TenureJSONTests", dependencies: ["TenureJSON", "TenureCore"]),

@@ -2,6 +2,7 @@ import TenureCommandLine
 import TenureCore
 import TenureJSON
 import TenurePOSIX
+import TenureSimulation
 
 /// `tenure-lab bench-core`: what one heartbeat round costs the election cores, as the cluster grows.
 ///
@@ -38,8 +39,8 @@ enum BenchCoreCommand {
         }
 
         let ids = (1...nodeCount).map { NodeID("n\($0)") }
-        var cores: [ElectionCore] = []
-        for (index, id) in ids.enumerated() {
+        var configurations: [Configuration] = []
+        for id in ids {
             let configuration = Configuration(id: id, voters: ids, heartbeatInterval: heartbeat,
                                               electionTimeoutMin: minimum, electionTimeoutMax: maximum)
             do {
@@ -47,14 +48,14 @@ enum BenchCoreCommand {
             } catch {
                 command.fail(error.description)
             }
-            cores.append(ElectionCore(configuration: configuration, hardState: .initial, now: Instant(nanoseconds: 0),
-                                      randomSeed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+            configurations.append(configuration)
         }
-        var cluster = InProcessCluster(cores: cores)
+        var cluster = LockstepCluster(configurations: configurations, seed: seed)
+        cluster.checksInvariants = false
 
         // Elect: advance virtual time deadline by deadline until some node holds a lease.
         var steps = 0
-        while cluster.leaderIndex == nil {
+        while cluster.leaders.isEmpty {
             steps += 1
             guard steps < 100_000 else {
                 Terminal.printError("tenure-lab bench-core: no leader after \(steps) steps")
@@ -63,28 +64,30 @@ enum BenchCoreCommand {
             cluster.step()
         }
         let electionTime = cluster.now
-        let leaderIndex = cluster.leaderIndex!
-        let term = cluster.cores[leaderIndex].term
+        let leader = cluster.leaders[0]
+        let term = cluster[leader].term
 
-        // Warm up, then measure `rounds` heartbeat rounds.
-        for _ in 0..<min(rounds, 200) { cluster.heartbeatRound() }
-        cluster.messages = 0
-        cluster.busyNanoseconds = Array(repeating: 0, count: nodeCount)
+        // Warm up, then measure `rounds` heartbeat rounds (one step: the leader's heartbeat
+        // deadline, its heartbeats and their acknowledgements).
+        for _ in 0..<min(rounds, 200) { cluster.step() }
+        cluster.messagesDelivered = 0
+        cluster.coreClock = { MonotonicClock.now().nanoseconds }
         let cpuBefore = threadCPUNanoseconds()
         let wallBefore = MonotonicClock.now().nanoseconds
-        for _ in 0..<rounds { cluster.heartbeatRound() }
+        for _ in 0..<rounds { cluster.step() }
         let cpu = threadCPUNanoseconds() - cpuBefore
         let wall = MonotonicClock.now().nanoseconds - wallBefore
-        let messages = cluster.messages
+        let messages = cluster.messagesDelivered
 
-        guard cluster.leaderIndex == leaderIndex, cluster.cores[leaderIndex].term == term else {
+        guard cluster.leaders == [leader], cluster[leader].term == term else {
             Terminal.printError("tenure-lab bench-core: the leader changed during steady heartbeats (a bug)")
             return 1
         }
         let perRound = Double(cpu) / Double(rounds)
-        let leaderBusy = Double(cluster.busyNanoseconds[leaderIndex]) / Double(rounds)
+        let busy = cluster.coreNanoseconds
+        let leaderBusy = Double(busy[leader] ?? 0) / Double(rounds)
         let followerBusy = nodeCount > 1
-            ? Double(cluster.busyNanoseconds.reduce(0, +) - cluster.busyNanoseconds[leaderIndex]) / Double(rounds * (nodeCount - 1)) : 0
+            ? Double(busy.values.reduce(0, +) - (busy[leader] ?? 0)) / Double(rounds * (nodeCount - 1)) : 0
         var object = JSONObject()
         object.add("nodes", nodeCount)
         object.add("rounds", rounds)
@@ -102,62 +105,4 @@ enum BenchCoreCommand {
     }
 
     static func threadCPUNanoseconds() -> Int64 { MonotonicClock.threadCPUTime().nanoseconds }
-}
-
-/// N cores wired together in one process: every message is delivered at once, in order.
-struct InProcessCluster {
-    var cores: [ElectionCore]
-    var now = Instant(nanoseconds: 0)
-    var messages = 0
-    /// Monotonic-clock time spent inside each core's entry points (single thread, so ~CPU time).
-    var busyNanoseconds: [Int64]
-    private var queue: [Envelope] = []
-    private let indexByID: [NodeID: Int]
-
-    init(cores: [ElectionCore]) {
-        self.cores = cores
-        self.busyNanoseconds = Array(repeating: 0, count: cores.count)
-        var indexByID: [NodeID: Int] = [:]
-        for (index, core) in cores.enumerated() { indexByID[core.id] = index }
-        self.indexByID = indexByID
-    }
-
-    var leaderIndex: Int? { cores.indices.first { cores[$0].isLeader(at: now) } }
-
-    /// Advances to the earliest deadline, runs every core that is due, and delivers everything.
-    mutating func step() {
-        now = cores.map(\.nextDeadline).min()!
-        for index in cores.indices where cores[index].nextDeadline <= now {
-            let started = MonotonicClock.now().nanoseconds
-            let output = cores[index].advance(to: now)
-            busyNanoseconds[index] += MonotonicClock.now().nanoseconds - started
-            enqueue(output)
-        }
-        deliver()
-    }
-
-    /// One heartbeat round: advance to the leader's next deadline (its heartbeat), run whatever
-    /// is due there, and deliver the heartbeats and their acknowledgements.
-    mutating func heartbeatRound() {
-        step()
-    }
-
-    private mutating func enqueue(_ output: Output) {
-        queue.append(contentsOf: output.messages(afterPersisting: { _ in }))
-    }
-
-    private mutating func deliver() {
-        var head = 0
-        while head < queue.count {
-            let envelope = queue[head]
-            head += 1
-            messages += 1
-            guard let index = indexByID[envelope.to] else { continue }
-            let started = MonotonicClock.now().nanoseconds
-            let output = cores[index].receive(envelope, at: now)
-            busyNanoseconds[index] += MonotonicClock.now().nanoseconds - started
-            enqueue(output)
-        }
-        queue.removeAll(keepingCapacity: true)
-    }
 }

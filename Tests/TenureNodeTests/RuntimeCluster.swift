@@ -130,7 +130,7 @@ final class RuntimeCluster {
                 store.beforeSave = { [weak self] state in self?.probeSave(node: index, state: state) }
                 store.afterSave = { [weak self] state, error in self?.finishSave(node: index, state: state, error: error) }
                 let runtime = try NodeRuntime(options: nodeOptions, clock: clock, store: store,
-                                              seed: UInt64(hostBase) &* 1_000_003 &+ UInt64(index) &* 7_919)
+                                              seed: UInt64(hostBase) &* 1_000_003 &+ UInt64(index) &* 7_919, installSignalHandlers: false)
                 options.append(nodeOptions)
                 clocks.append(clock)
                 stores.append(store)

@@ -76,7 +76,10 @@ public final class NodeRuntime {
 
     /// A runtime with its clock, storage and random seed chosen by the caller (tests inject a
     /// `ManualClock` and an `InMemoryHardStateStore`).
-    public init(options: NodeOptions, clock: any NodeClock, store: any HardStateStorage, seed: UInt64) throws(StartupError) {
+    /// Tests that run several runtimes in one process pass `installSignalHandlers: false`, so
+    /// the process keeps its own handlers and no runtime leaks a pipe.
+    public init(options: NodeOptions, clock: any NodeClock, store: any HardStateStorage, seed: UInt64,
+                installSignalHandlers: Bool = true) throws(StartupError) {
         self.options = options
         self.clock = clock
         self.store = store
@@ -119,10 +122,14 @@ public final class NodeRuntime {
             transport.shutdown()
             throw StartupError("cannot listen for API clients on \(options.api): \(error)")
         }
-        do {
-            signalFD = try SignalPipe.install()
-        } catch {
-            throw StartupError("cannot install signal handlers: \(error)")
+        if installSignalHandlers {
+            do {
+                signalFD = try SignalPipe.install()
+            } catch {
+                transport.shutdown()
+                api.shutdown()
+                throw StartupError("cannot install signal handlers: \(error)")
+            }
         }
         ProcessEnvironment.raiseDescriptorLimit()
         eventLog?.write("start", at: now) {
@@ -199,6 +206,10 @@ public final class NodeRuntime {
 
     /// Closes every socket and records the stop; the runtime is done after this.
     public func stop() {
+        if signalFD >= 0 {
+            Descriptor.close(signalFD)
+            signalFD = -1
+        }
         transport.shutdown()
         api.shutdown()
         eventLog?.write("stop", at: clock.now()) { $0.add("term", core.term) }
@@ -220,7 +231,7 @@ public final class NodeRuntime {
             pollSet.add(fd, events)
             pollTokens.append(token)
         }
-        add(signalFD, .readable, .signal)
+        if signalFD >= 0 { add(signalFD, .readable, .signal) }
         add(transport.listener, .readable, .peerListener)
         for fd in transport.inbound.keys { add(fd, .readable, .inbound(fd)) }
         for (index, link) in transport.links.enumerated() {
