@@ -21,11 +21,19 @@ extension NodeOptions {
       --event-log FILE              append JSON-lines events (role, term, votes, lease) to FILE
       --peer-apis n1=HOST:PORT,…    other nodes' API addresses (default: peer host, this node's API port)
       --log-level debug|info|warn|error
+      --health-cmd 'CMD'            health check: a shell command line (TENURE_NODE_ID set), exit 0 means healthy
+      --health-url http://H:P/PATH  health check: any 2xx answer means healthy
+      --health-interval 1s  --health-timeout 500ms  --health-rise 2  --health-fall 3
+                                    check period, time limit (then killed), passes to become
+                                    healthy and failures to become unhealthy (hysteresis)
+    The application may also report its health: PUT /v1/health {"healthy": false, "ttl_ms": 3000}.
+    An unhealthy node does not campaign, refuses handovers, and as leader hands over to a healthy follower.
     """
 
     public static let specification = ParsedArguments.Specification(values: [
         "--id", "--peers", "--api", "--data-dir", "--heartbeat-interval", "--election-timeout", "--lease",
         "--clock-drift", "--cluster", "--event-log", "--peer-apis", "--log-level",
+        "--health-cmd", "--health-url", "--health-interval", "--health-timeout", "--health-rise", "--health-fall",
     ])
 
     /// Parses `tenure node` arguments (without the subcommand) and validates the configuration.
@@ -61,12 +69,36 @@ extension NodeOptions {
             guard let level = levels[text] else { throw UsageError("--log-level '\(text)' must be debug, info, warn or error") }
             options.logLevel = level
         }
+        options.healthCommand = flags.string("--health-cmd")
+        if let url = flags.string("--health-url") {
+            guard url.hasPrefix("http://"), let parsed = parseURL(String(url.dropFirst("http://".count))) else {
+                throw UsageError("--health-url '\(url)' must look like http://127.0.0.1:8080/healthz (IPv4, http)")
+            }
+            options.healthURL = parsed
+        }
+        guard options.healthCommand == nil || options.healthURL == nil else {
+            throw UsageError("give --health-cmd or --health-url, not both")
+        }
+        if let command = options.healthCommand, command.isEmpty { throw UsageError("--health-cmd must not be empty") }
+        options.healthInterval = try flags.duration("--health-interval", minimum: .milliseconds(10), maximum: .seconds(3600)) ?? options.healthInterval
+        options.healthTimeout = try flags.duration("--health-timeout", minimum: .milliseconds(1), maximum: .seconds(3600)) ?? options.healthTimeout
+        options.healthRise = try flags.integer("--health-rise", in: 1...100) ?? options.healthRise
+        options.healthFall = try flags.integer("--health-fall", in: 1...100) ?? options.healthFall
         do {
             try options.configuration.validate()
         } catch {
             throw UsageError("invalid configuration: \(error)")
         }
         return options
+    }
+
+    /// `host:port/path` of an http URL; nil when it is not an IPv4 address and port.
+    static func parseURL(_ rest: String) -> (endpoint: String, path: String)? {
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        let endpoint = String(rest[..<slash])
+        guard SocketAddress(endpoint) != nil else { return nil }
+        let path = slash == rest.endIndex ? "/" : String(rest[slash...])
+        return (endpoint, path)
     }
 
     static func parseAddressList(_ flag: String, _ text: String) throws(UsageError) -> [(id: NodeID, address: SocketAddress)] {

@@ -72,15 +72,62 @@ extension ElectionCore {
             guard caughtUp(requested) else {
                 return .failure(TransferRejection(reason: "\(requested) has not acknowledged a recent heartbeat"))
             }
+            guard !leadership.unhealthyPeers.contains(requested) else {
+                return .failure(TransferRejection(reason: "\(requested) reports its application unhealthy"))
+            }
             return .success(requested)
         }
-        let candidates = configuration.peers.filter(caughtUp)
+        let candidates = configuration.peers.filter { caughtUp($0) && !leadership.unhealthyPeers.contains($0) }
         guard let best = candidates.max(by: { lhs, rhs in
             let left = leadership.acknowledgedRound[lhs, default: 0], right = leadership.acknowledgedRound[rhs, default: 0]
             return left != right ? left < right : lhs > rhs
         }) else {
-            return .failure(TransferRejection(reason: "no follower has acknowledged a recent heartbeat"))
+            return .failure(TransferRejection(reason: "no healthy follower has acknowledged a recent heartbeat"))
         }
         return .success(best)
+    }
+}
+
+extension ElectionCore {
+    /// How long a node waits, after starting and after becoming leader, before any voluntary
+    /// handover for health: the maximum election timeout, so a node that just came up or just
+    /// won cannot flap leadership on its first failed check.
+    public var healthHandoverDelay: Interval { configuration.electionTimeoutMax }
+
+    /// The shell reports the application's health (its checks, with their rise/fall hysteresis,
+    /// or the application's own push). Health only makes a node step aside or not try; it never
+    /// lets a voter grant earlier than its own clock allows (DESIGN.md, "Safety never depends on
+    /// a hint").
+    public mutating func updateHealth(_ healthy: Bool, at instant: Instant) -> Output {
+        begin(at: instant)
+        var output = Output()
+        defer { checkInvariants() }
+        expireLeaseIfDue(into: &output)
+        self.healthy = healthy
+        handOverIfUnhealthy(into: &output)
+        return output
+    }
+
+    /// An unhealthy leader past its startup grace and minimum time in office hands leadership to
+    /// the most caught-up healthy follower; with none, it stays leader (and says so in status).
+    /// There is no failback: a healthy node never takes leadership back on its own.
+    mutating func handOverIfUnhealthy(into output: inout Output) {
+        guard !healthy, let leadership, leadership.transfer == nil,
+              now >= startedAt + healthHandoverDelay, now >= leadership.startedAt + healthHandoverDelay,
+              case .success(let target) = chooseTransferTarget(nil) else { return }
+        relinquishLease(reason: .transfer, into: &output)
+        self.leadership?.transfer = (target: target, deadline: now + configuration.electionTimeoutMin)
+        output.record(.transferStarted(term: term, target: target))
+        output.send(.timeoutNow(TimeoutNow(term: term)), from: id, to: target)
+    }
+
+    /// Followers whose latest acknowledgement reported their application unhealthy (leader only).
+    public var unhealthyPeers: Set<NodeID> { leadership?.unhealthyPeers ?? [] }
+
+    /// True when this node is an unhealthy leader that has no healthy follower to hand over to.
+    public var unhealthyWithoutSuccessor: Bool {
+        guard !healthy, leadership != nil else { return false }
+        if case .success = chooseTransferTarget(nil) { return false }
+        return true
     }
 }

@@ -24,6 +24,7 @@ extension ElectionCore {
             stepDown(reason: .transferTimedOut, into: &output)
         } else if now >= leadership.nextHeartbeatAt {
             broadcastHeartbeat(into: &output)
+            handOverIfUnhealthy(into: &output)
         }
     }
 
@@ -41,6 +42,8 @@ extension ElectionCore {
 
     mutating func handleHeartbeatResponse(_ response: HeartbeatResponse, from peer: NodeID, into output: inout Output) {
         guard var leadership, response.accepted, response.round <= leadership.round else { return }
+        if response.healthy { leadership.unhealthyPeers.remove(peer) } else { leadership.unhealthyPeers.insert(peer) }
+        self.leadership = leadership
         if response.round > leadership.acknowledgedRound[peer, default: 0] {
             leadership.acknowledgedRound[peer] = response.round
             self.leadership = leadership

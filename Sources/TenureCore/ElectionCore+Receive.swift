@@ -63,7 +63,12 @@ extension ElectionCore {
         if leadership != nil {
             advanceLeadership(into: &output)
         } else if now >= electionDeadline {
-            campaign(reason: role == .follower ? .heartbeatTimeout : .electionRetry, into: &output)
+            if healthy {
+                campaign(reason: role == .follower ? .heartbeatTimeout : .electionRetry, into: &output)
+            } else {
+                // An unhealthy node does not campaign; it still votes, which protects the others.
+                electionDeadline = now + drawElectionTimeout()
+            }
         }
         return output
     }
@@ -80,13 +85,15 @@ extension ElectionCore {
         setLeader(sender, into: &output)
         lastHeartbeatAt = now
         electionDeadline = now + drawElectionTimeout()
-        output.send(.heartbeatResponse(HeartbeatResponse(term: term, round: heartbeat.round, accepted: true)), from: id, to: sender)
+        output.send(.heartbeatResponse(HeartbeatResponse(term: term, round: heartbeat.round, accepted: true, healthy: healthy)), from: id, to: sender)
     }
 
     /// The leader of this term orders an election at once (thesis 3.10). Only the leader this
     /// node follows may order it: the flag it sets lets voters skip stickiness.
     mutating func handleTimeoutNow(from sender: NodeID, into output: inout Output) {
-        guard role == .follower, leader == sender else { return }
+        // An unhealthy node must not lead its application: it refuses the order (the leader's
+        // transfer then times out and an election among the others follows).
+        guard role == .follower, leader == sender, healthy else { return }
         becomeCandidate(leadershipTransfer: true, reason: .transfer, into: &output)
     }
 }

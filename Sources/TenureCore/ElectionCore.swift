@@ -23,6 +23,10 @@ public struct ElectionCore: Sendable {
     public internal(set) var lastContact: [NodeID: Instant] = [:]
     /// The latest instant any input carried; inputs must never go back in time.
     public internal(set) var now: Instant
+    /// Whether the application this node protects is healthy (the shell's checks decide). An
+    /// unhealthy node does not campaign, refuses TimeoutNow and, as leader, hands over to a
+    /// healthy follower; it still votes. Health never shortens a safety bound.
+    public internal(set) var healthy = true
 
     var electionDeadline: Instant
     var random: SeededRandom

@@ -18,9 +18,14 @@ struct Leadership: Sendable {
     var leaseExpiresAt: Instant?
     /// A leadership transfer under way: the lease has been given up and TimeoutNow sent.
     var transfer: (target: NodeID, deadline: Instant)?
+    /// Followers whose latest acknowledgement said their application is unhealthy.
+    var unhealthyPeers: Set<NodeID> = []
+    /// When this leadership began: no voluntary handover before `healthHandoverDelay` in office.
+    let startedAt: Instant
 
     init(now: Instant) {
         self.nextHeartbeatAt = now
         self.quorumContactAt = now
+        self.startedAt = now
     }
 }

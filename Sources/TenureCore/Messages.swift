@@ -85,11 +85,14 @@ public struct HeartbeatResponse: Hashable, Sendable {
     /// False when the sender of the heartbeat was behind (a stale leader); `term` then tells it the
     /// newer term so it steps down.
     public var accepted: Bool
+    /// The follower's application health: a leader hands over only to a healthy follower.
+    public var healthy: Bool
 
-    public init(term: UInt64, round: UInt64, accepted: Bool) {
+    public init(term: UInt64, round: UInt64, accepted: Bool, healthy: Bool = true) {
         self.term = term
         self.round = round
         self.accepted = accepted
+        self.healthy = healthy
     }
 }
 

@@ -106,6 +106,14 @@ public struct LockstepCluster {
         return outcome
     }
 
+    /// Reports `node`'s application health at the current instant; delivers the result.
+    public mutating func updateHealth(_ node: NodeID, healthy: Bool) {
+        let instant = now
+        let output = cores[node]!.updateHealth(healthy, at: instant)
+        carryOut(output, of: node)
+        deliverInFlight()
+    }
+
     /// Asks `node` to resign at the current instant; delivers the result.
     public mutating func resign(_ node: NodeID) -> LeadershipCommandOutcome {
         let (outcome, output) = cores[node]!.resign(at: now)

@@ -18,6 +18,8 @@ public enum FrameCodec {
     static let leadershipTransferFlag: UInt8 = 1 << 1
     static let grantedFlag: UInt8 = 1 << 1
     static let acceptedFlag: UInt8 = 1 << 0
+    /// On a heartbeat response: the follower's application is unhealthy (absent means healthy).
+    static let unhealthyFlag: UInt8 = 1 << 1
 
     /// The frame for `envelope` in cluster `clusterID`.
     public static func encode(_ envelope: Envelope, clusterID: UInt64) -> [UInt8] {
@@ -43,7 +45,7 @@ public enum FrameCodec {
             frame.appendBigEndian(heartbeat.round)
         case .heartbeatResponse(let response):
             frame.appendBigEndian(response.round)
-            frame.append(response.accepted ? acceptedFlag : 0)
+            frame.append((response.accepted ? acceptedFlag : 0) | (response.healthy ? 0 : unhealthyFlag))
         case .timeoutNow:
             break
         }
@@ -103,9 +105,9 @@ public enum FrameCodec {
             message = .heartbeat(Heartbeat(term: term, round: try reader.readUInt64(field: "round")))
         case .heartbeatResponse:
             let round = try reader.readUInt64(field: "round")
-            let flags = try readFlags(&reader, allowed: acceptedFlag)
+            let flags = try readFlags(&reader, allowed: acceptedFlag | unhealthyFlag)
             message = .heartbeatResponse(
-                HeartbeatResponse(term: term, round: round, accepted: flags & acceptedFlag != 0))
+                HeartbeatResponse(term: term, round: round, accepted: flags & acceptedFlag != 0, healthy: flags & unhealthyFlag == 0))
         case .timeoutNow:
             message = .timeoutNow(TimeoutNow(term: term))
         }

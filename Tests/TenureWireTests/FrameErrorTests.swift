@@ -121,13 +121,15 @@ struct FrameErrorTests {
             #expect(isMalformed(decodeError(handmadeFrame(kind: 1, payload: commonPayload + [flags]))))
             #expect(isMalformed(decodeError(handmadeFrame(kind: 2, payload: commonPayload + [flags]))))
         }
-        for flags: UInt8 in [0x02, 0x80, 0xFF] {
+        for flags: UInt8 in [0x04, 0x80, 0xFF] {
             #expect(isMalformed(decodeError(handmadeFrame(kind: 4, payload: commonPayload + round + [flags]))))
         }
         // The known bits alone decode.
         #expect(decodeError(handmadeFrame(kind: 1, payload: commonPayload + [0x03])) == nil)
         #expect(decodeError(handmadeFrame(kind: 2, payload: commonPayload + [0x03])) == nil)
         #expect(decodeError(handmadeFrame(kind: 4, payload: commonPayload + round + [0x01])) == nil)
+        // 0x02 on a heartbeat response: the follower's application is unhealthy.
+        #expect(decodeError(handmadeFrame(kind: 4, payload: commonPayload + round + [0x03])) == nil)
     }
 
     @Test("header checks run in a fixed order: magic, version, kind, size, cluster")

@@ -18,6 +18,7 @@ let everyMessage: [Message] = {
     messages.append(.heartbeat(Heartbeat(term: .max, round: .max)))
     messages.append(.heartbeatResponse(HeartbeatResponse(term: 9, round: 3, accepted: true)))
     messages.append(.heartbeatResponse(HeartbeatResponse(term: 10, round: 0, accepted: false)))
+    messages.append(.heartbeatResponse(HeartbeatResponse(term: 11, round: 4, accepted: true, healthy: false)))
     messages.append(.timeoutNow(TimeoutNow(term: 1 << 40)))
     return messages
 }()
@@ -41,7 +42,7 @@ func randomEnvelope(using rng: inout SeededRandom) -> Envelope {
     case 2:
         message = .heartbeat(Heartbeat(term: term, round: round))
     case 3:
-        message = .heartbeatResponse(HeartbeatResponse(term: term, round: round, accepted: .random(using: &rng)))
+        message = .heartbeatResponse(HeartbeatResponse(term: term, round: round, accepted: .random(using: &rng), healthy: .random(using: &rng)))
     default:
         message = .timeoutNow(TimeoutNow(term: term))
     }

@@ -21,6 +21,10 @@ final class Metrics {
     var persistFailures = 0
     var leasesAcquired = 0
     var leasesLost: [String: Int] = [:]
+    /// Pulled health checks by result, health verdict changes by new state, pushed reports.
+    var healthChecks: [String: Int] = [:]
+    var healthChanges: [String: Int] = [:]
+    var healthReports = 0
     var httpRequests = 0
     var httpBadRequests = 0
     var persistLatency = LatencySummary()
@@ -86,6 +90,9 @@ final class Metrics {
         metric("leases_acquired_total", "counter", "Times this node began holding a lease.", [("", "\(leasesAcquired)")])
         metric("leases_lost_total", "counter", "Times a lease ended before renewal, by reason.",
                Self.byReason(leasesLost, known: LeaseLossReason.allCases.map(\.rawValue)))
+        metric("health_checks_total", "counter", "Pulled health checks, by result.", Self.byReason(healthChecks, known: ["pass", "fail"]).map { ($0.0.replacingReason(), $0.1) })
+        metric("health_changes_total", "counter", "Changes of the application's health verdict, by new state.", Self.byReason(healthChanges, known: ["healthy", "unhealthy"]).map { ($0.0.replacingReason(with: "to"), $0.1) })
+        metric("health_reports_total", "counter", "Health reports pushed with PUT /v1/health.", [("", "\(healthReports)")])
         metric("persist_failures_total", "counter", "Hard-state writes that failed; their messages were not sent.", [("", "\(persistFailures)")])
         metric("http_requests_total", "counter", "API requests answered.", [("", "\(httpRequests)")])
         metric("http_bad_requests_total", "counter", "Malformed or oversized API requests.", [("", "\(httpBadRequests)")])
@@ -105,5 +112,12 @@ final class Metrics {
     static func byReason(_ counts: [String: Int], known: [String]) -> [(String, String)] {
         let reasons = Set(known).union(counts.keys).sorted()
         return reasons.map { ("{reason=\"\($0)\"}", "\(counts[$0] ?? 0)") }
+    }
+}
+
+extension String {
+    /// `{reason="x"}` as `{result="x"}` (or another label name).
+    fileprivate func replacingReason(with label: String = "result") -> String {
+        hasPrefix("{reason=") ? "{\(label)=" + dropFirst("{reason=".count) : self
     }
 }

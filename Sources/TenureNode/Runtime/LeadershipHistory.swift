@@ -20,9 +20,14 @@ struct LeadershipHistory {
     static let capacity = 100
     private(set) var entries: [Entry] = []
 
-    mutating func record(_ event: Event, at instant: Instant, wallSeconds: Double) {
+    /// `healthy`: the application's health when the core decided; a handover started while
+    /// unhealthy is recorded with the cause `unhealthy`.
+    mutating func record(_ event: Event, at instant: Instant, wallSeconds: Double, healthy: Bool = true) {
         let entry: Entry
         switch event {
+        case .transferStarted(let term, let target) where !healthy:
+            entry = Entry(at: instant, wallSeconds: wallSeconds, kind: "handover", term: term, from: nil, to: target.rawValue,
+                          leader: nil, cause: "unhealthy")
         case .roleChanged(let from, let to, let term, let reason):
             entry = Entry(at: instant, wallSeconds: wallSeconds, kind: "role_changed", term: term, from: from.rawValue,
                           to: to.rawValue, leader: nil, cause: reason.rawValue)
@@ -35,6 +40,16 @@ struct LeadershipHistory {
         default:
             return
         }
+        append(entry)
+    }
+
+    /// The application's health changed: cause `unhealthy` or `health_restored`.
+    mutating func recordHealth(healthy: Bool, reason: String?, term: UInt64, at instant: Instant, wallSeconds: Double) {
+        append(Entry(at: instant, wallSeconds: wallSeconds, kind: "health_changed", term: term, from: nil, to: nil,
+                     leader: nil, cause: healthy ? "health_restored" : "unhealthy"))
+    }
+
+    private mutating func append(_ entry: Entry) {
         entries.append(entry)
         if entries.count > Self.capacity { entries.removeFirst(entries.count - Self.capacity) }
     }

@@ -21,6 +21,13 @@ public struct NodeOptions: Sendable {
     /// API addresses of other nodes, for redirecting clients; derived when not given.
     public var peerAPIs: [NodeID: SocketAddress] = [:]
     public var logLevel = Log.Level.info
+    /// The pulled health check, if any: a shell command (exit 0 is healthy) or an HTTP URL (2xx).
+    public var healthCommand: String?
+    public var healthURL: (endpoint: String, path: String)?
+    public var healthInterval = Interval.seconds(1)
+    public var healthTimeout = Interval.milliseconds(500)
+    public var healthRise = 2
+    public var healthFall = 3
 
     public init(id: NodeID, peers: [(id: NodeID, address: SocketAddress)], api: SocketAddress, dataDirectory: String) {
         self.id = id

@@ -6,6 +6,8 @@ import TenureJSON
 extension NodeRuntime {
     /// Built once: the leader-query path should not allocate route tables per request.
     static let getRoutes: Set<String> = ["/v1/leader", "/v1/status", "/v1/watch", "/v1/history", "/healthz", "/readyz", "/metrics"]
+    /// Routes that answer GET and PUT.
+    static let readWriteRoutes: Set<String> = ["/v1/health"]
     static let postRoutes: Set<String> = ["/v1/transfer", "/v1/resign"]
 
     func route(_ request: HTTPRequest, _ fd: Int32) -> APIReply {
@@ -13,6 +15,8 @@ extension NodeRuntime {
         noteRunner(request.query["runner"], now: now)
         if Self.getRoutes.contains(request.path) {
             guard request.method == "GET" || request.method == "HEAD" else { return methodNotAllowed("GET") }
+        } else if Self.readWriteRoutes.contains(request.path) {
+            guard request.method == "GET" || request.method == "HEAD" || request.method == "PUT" else { return methodNotAllowed("GET, PUT") }
         } else if Self.postRoutes.contains(request.path) {
             guard request.method == "POST" else { return methodNotAllowed("POST") }
         } else {
@@ -37,6 +41,8 @@ extension NodeRuntime {
                                                                   leaseRemaining: core.isLeader(at: now) ? lease : .zero, uptime: now - startedAt))
             response.contentType = "text/plain; version=0.0.4; charset=utf-8"
             return .response(response)
+        case "/v1/health":
+            return .response(request.method == "PUT" ? healthPut(request, now: now) : .json(200, healthJSON(now: now)))
         case "/v1/transfer": return transfer(to: request.query["to"], fd: fd, now: now)
         case "/v1/resign": return resign(fd: fd, now: now)
         default: return .response(.json(404, errorJSON("no such endpoint: \(request.path)")))
@@ -96,6 +102,7 @@ extension NodeRuntime {
                 entry.add("last_contact_ms", raw: "null")
             }
             entry.add("connected", transport.link(for: peer)?.isConnected ?? false)
+            if core.role == .leader { entry.add("healthy", !core.unhealthyPeers.contains(peer)) }
             if core.role == .leader { entry.add("acknowledged_round", core.acknowledgedRounds[peer] ?? 0) }
             peers.add(peer.rawValue, raw: entry.rendered)
         }
@@ -107,6 +114,7 @@ extension NodeRuntime {
         settings.add("lease_ms", core.configuration.leaseDuration.milliseconds)
         settings.add("clock_drift_bound", core.configuration.clockDriftBound)
         object.add("config", raw: settings.rendered)
+        object.add("health", raw: healthJSON(now: now))
         var attachment = JSONObject()
         attachment.add("attached", runner.map { now - $0.lastSeen < RunnerAttachment.attachmentWindow } ?? false)
         attachment.add("running", runnerIsRunning)

@@ -40,6 +40,9 @@ public final class NodeRuntime {
     var runner: RunnerAttachment?
     var heldTransfer: HeldTransfer?
     var lastLeaseExpiry: Instant?
+    /// The application's health: pulled checks (on their own thread) and pushed reports.
+    var health: HealthState
+    let healthChecker: HealthChecker?
     var shutdown: ShutdownState = .running
     var nextReapAt: Instant
 
@@ -111,6 +114,18 @@ public final class NodeRuntime {
         transport = PeerTransport(selfID: options.id, peerAddresses: addresses, clusterID: options.clusterID,
                                   configuration: options.configuration, seed: seed ^ 0x5EED, log: log)
         api = APIServer(address: options.api, log: log)
+        health = HealthState(rise: options.healthRise, fall: options.healthFall)
+        let check: HealthChecker.Check? = options.healthCommand.map { .command($0) }
+            ?? options.healthURL.map { .url(endpoint: $0.endpoint, path: $0.path) }
+        if let check {
+            do {
+                healthChecker = try HealthChecker(check: check, nodeID: options.id.rawValue, interval: options.healthInterval, timeout: options.healthTimeout)
+            } catch {
+                throw StartupError("cannot set up the health check: \(error)")
+            }
+        } else {
+            healthChecker = nil
+        }
         do {
             try transport.start()
         } catch {
@@ -132,6 +147,13 @@ public final class NodeRuntime {
             }
         }
         ProcessEnvironment.raiseDescriptorLimit()
+        do {
+            try healthChecker?.start()
+        } catch {
+            transport.shutdown()
+            api.shutdown()
+            throw StartupError("cannot start the health check: \(error)")
+        }
         eventLog?.write("start", at: now) {
             $0.add("loaded_term", hardState.term)
             $0.add("loaded_voted_for", hardState.votedFor?.rawValue)
@@ -164,6 +186,7 @@ public final class NodeRuntime {
         let linkDeadline = transport.maintain(now: now)
         settlePendingCommands(now: now)
         releaseHeldTransfer(now: now)
+        reconcileHealth(now: now)
         if now >= nextReapAt {
             api.reap(now: now)
             nextReapAt = now + .seconds(1)
@@ -184,6 +207,7 @@ public final class NodeRuntime {
         if let linkDeadline { wakeAt = min(wakeAt, linkDeadline) }
         for command in pendingCommands { wakeAt = min(wakeAt, command.deadline) }
         if let heldTransfer { wakeAt = min(wakeAt, heldTransfer.until) }
+        if let expiry = health.pushExpiresAt, expiry > now { wakeAt = min(wakeAt, expiry) }
         if case .draining(_, let deadline) = shutdown { wakeAt = min(wakeAt, deadline) }
         var wait = max(Interval.zero, wakeAt - now)
         if let maximumWait { wait = min(wait, maximumWait) }
@@ -206,6 +230,7 @@ public final class NodeRuntime {
 
     /// Closes every socket and records the stop; the runtime is done after this.
     public func stop() {
+        healthChecker?.stop()
         if signalFD >= 0 {
             Descriptor.close(signalFD)
             signalFD = -1
@@ -222,6 +247,7 @@ public final class NodeRuntime {
         case link(Int)
         case apiListener
         case api(Int32)
+        case health
     }
 
     private func collectDescriptors() {
@@ -238,6 +264,7 @@ public final class NodeRuntime {
             if let fd = link.descriptor, !link.pollEvents.isEmpty { add(fd, link.pollEvents, .link(index)) }
         }
         add(api.listener, .readable, .apiListener)
+        if let healthChecker { add(healthChecker.readEnd, .readable, .health) }
         for (fd, connection) in api.connections { add(fd, api.pollEvents(for: connection), .api(fd)) }
     }
 
@@ -260,6 +287,8 @@ public final class NodeRuntime {
             api.acceptConnections(now: now)
         case .api(let fd):
             api.handle(fd: fd, events: events, now: now, metrics: metrics, route: route)
+        case .health:
+            collectHealthChecks(now: now)
         }
     }
 
@@ -334,7 +363,7 @@ public final class NodeRuntime {
                 if case .leaseExtended(_, _, _, let expiresAt, _) = event { lastLeaseExpiry = expiresAt }
                 metrics.record(event)
                 eventLog?.write(event, at: now)
-                history.record(event, at: now, wallSeconds: wall)
+                history.record(event, at: now, wallSeconds: wall, healthy: core.healthy)
                 logDecision(event)
             }
         }
