@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "TenureCommandLine", dependencies: ["TenureCore", "TenureNode", "TenurePOSIX"]),
         // The product: node, client commands, simulate.
         .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulation", "TenureJSON", "TenurePOSIX"]),
+        // The README's TenureClient example, built so that it cannot rot (cluster/e2e-app runs it).
+        .executableTarget(name: "tenure-client-example", dependencies: ["TenureClient"]),
         // Test and benchmark tooling for cluster/ scripts: probes, history checker, bench helpers.
         .executableTarget(name: "tenure-lab", dependencies: ["TenureCommandLine", "TenureNode", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation"]),
         .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore", "TenureSimulation"]),
@@ -57,8 +59,9 @@ let package = Package(
         .testTarget(name: "TenureHTTPTests", dependencies: ["TenureHTTP", "TenurePOSIX", "TenureCore"]),
         .testTarget(name: "TenureSimulationTests", dependencies: ["TenureSimulation"]),
         .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureJSON", "TenurePOSIX", "TenureHTTP"]),
-        .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON", "TenurePOSIX"]),
+        .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON", "TenurePOSIX", "TenureEvents"]),
         .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine"]),
+        .testTarget(name: "TenureEventsTests", dependencies: ["TenureEvents", "TenureCore", "TenureJSON"]),
         .testTarget(name: "TenureClientTests", dependencies: ["TenureClient", "TenureCore", "TenureJSON"]),
     ]
 )

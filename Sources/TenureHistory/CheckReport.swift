@@ -100,7 +100,7 @@ enum Counterexample {
         var contextEvents = history.events.filter { event in
             proofEvents.contains(event)
                 || (involved.contains(event.node) && event.ts >= from && event.ts <= to
-                    && !(event.kind == "lease" && event.acquired != true))
+                    && !(event.kind == .lease && event.acquired != true))
         }
         if contextEvents.count > 40 {
             let keep = Set(contextEvents.filter { proofEvents.contains($0) })

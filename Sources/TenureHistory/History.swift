@@ -1,3 +1,4 @@
+import TenureEvents
 import TenurePOSIX
 import TenureJSON
 
@@ -87,35 +88,11 @@ public enum HistoryLoader {
     static func strings(_ value: JSONValue?) -> [String] { value?.strings ?? [] }
 
     static func event(_ object: JSONValue, text: String, source: String) throws(HistoryLoadError) -> NodeEvent {
-        guard let ts = int64(object["ts"]), let node = string(object["node"]), let kind = string(object["ev"]) else {
-            throw HistoryLoadError("\(source): an event needs ts, node and ev: \(text.prefix(200))")
+        do {
+            return NodeEvent(record: try EventRecord(json: object), text: text, source: source)
+        } catch {
+            throw HistoryLoadError("\(source): \(error.description): \(text.prefix(200))")
         }
-        var event = NodeEvent(ts: ts, node: node, boot: string(object["boot"]) ?? "?", kind: kind, text: text, source: source)
-        switch kind {
-        case "term":
-            event.termFrom = uint64(object["from"])
-            event.termTo = uint64(object["to"])
-            event.term = event.termTo
-        case "role":
-            event.roleFrom = string(object["from"])
-            event.roleTo = string(object["to"])
-            event.term = uint64(object["term"])
-        case "start":
-            event.loadedTerm = uint64(object["loaded_term"])
-            event.votedFor = string(object["loaded_voted_for"])
-        default:
-            event.term = uint64(object["term"])
-        }
-        event.leader = string(object["leader"])
-        event.candidate = string(object["candidate"])
-        event.granted = bool(object["granted"])
-        event.basisTs = int64(object["basis_ts"])
-        event.untilTs = int64(object["until_ts"])
-        event.acquired = bool(object["acquired"])
-        event.reason = string(object["reason"])
-        event.cause = string(object["cause"])
-        if kind != "start" { event.votedFor = string(object["voted_for"]) }
-        return event
     }
 
     static func probe(_ object: JSONValue, text: String, source: String) throws(HistoryLoadError) -> Probe {

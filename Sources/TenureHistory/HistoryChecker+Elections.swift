@@ -1,3 +1,4 @@
+import TenureEvents
 extension HistoryChecker {
     /// S1: at most one leader per term, in the event logs (`role` to leader, `leader_changed`) and
     /// in the answers (two answers naming different leaders for one term).
@@ -6,7 +7,7 @@ extension HistoryChecker {
         for event in history.events {
             guard let term = event.term else { continue }
             let named: String?
-            if event.becameLeader { named = event.node } else if event.kind == "leader_changed" { named = event.leader } else { named = nil }
+            if event.becameLeader { named = event.node } else if event.kind == .leaderChanged { named = event.leader } else { named = nil }
             guard let named else { continue }
             if let first = leaderOfTerm[term] {
                 let firstNamed = first.becameLeader ? first.node : (first.leader ?? "?")
@@ -45,7 +46,7 @@ extension HistoryChecker {
         var checked = 0
         for event in history.events {
             switch event.kind {
-            case "start":
+            case .start:
                 guard let loaded = event.loadedTerm else { continue }
                 checked += 1
                 if let persisted = durable[event.node], let term = persisted.term, loaded < term {
@@ -54,11 +55,11 @@ extension HistoryChecker {
                                                 at: event.ts, nodes: [event.node], events: [persisted, event]))
                 }
                 current[event.node] = loaded
-            case "persist_ok":
+            case .persistOK:
                 guard let term = event.term else { continue }
                 checked += 1
                 if durable[event.node].flatMap(\.term).map({ term > $0 }) ?? true { durable[event.node] = event }
-            case "term":
+            case .term:
                 guard let to = event.termTo else { continue }
                 checked += 1
                 let from = event.termFrom ?? current[event.node] ?? 0
@@ -77,18 +78,20 @@ extension HistoryChecker {
 
     /// S3: a node grants at most one candidate per term, across restarts.
     func checkOneVotePerTerm(_ violations: inout [Violation]) -> String? {
-        var granted: [String: NodeEvent] = [:]
+        // The rule the simulator applies too (TenureEvents); the first vote is kept for the report.
+        var rule = VotesPerTermRule<String, String>()
+        var firstVote: [String: NodeEvent] = [:]
         var count = 0
-        for event in history.events where event.kind == "vote" && event.granted == true {
+        for event in history.events where event.kind == .vote && event.granted == true {
             guard let term = event.term, let candidate = event.candidate else { continue }
             count += 1
             let key = "\(event.node)/\(term)"
-            if let first = granted[key], first.candidate != candidate {
+            if let earlier = rule.record(voter: event.node, term: term, candidate: candidate) {
                 violations.append(Violation(check: "one-vote-per-term",
-                                            summary: "\(event.node) voted for both \(first.candidate ?? "?") and \(candidate) in term \(term)",
-                                            at: event.ts, nodes: [event.node, candidate, first.candidate ?? "?"], events: [first, event]))
-            } else {
-                granted[key] = event
+                                            summary: "\(event.node) voted for both \(earlier) and \(candidate) in term \(term)",
+                                            at: event.ts, nodes: [event.node, candidate, earlier], events: [firstVote[key], event].compactMap { $0 }))
+            } else if firstVote[key] == nil {
+                firstVote[key] = event
             }
         }
         return count > 0 ? "\(count) granted votes, one candidate per node and term" : nil
@@ -101,7 +104,7 @@ extension HistoryChecker {
         for win in wins {
             guard let term = win.term else { continue }
             let votes = history.events.filter {
-                $0.kind == "vote" && $0.granted == true && $0.term == term && $0.candidate == win.node && $0.ts <= win.ts && $0.node != win.node
+                $0.kind == .vote && $0.granted == true && $0.term == term && $0.candidate == win.node && $0.ts <= win.ts && $0.node != win.node
             }
             let voters = Set(votes.map(\.node)).union([win.node])
             if voters.count < quorum {

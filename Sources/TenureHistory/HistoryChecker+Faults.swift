@@ -18,7 +18,7 @@ extension HistoryChecker {
                     at: first.invoke, nodes: [holder.node], events: [holder.startEvent], probes: Array(late.prefix(3))))
             }
             let renewals = history.events.filter {
-                $0.node == holder.node && $0.kind == "lease" && ($0.basisTs ?? 0) >= window.from && $0.ts <= window.to
+                $0.node == holder.node && $0.kind == .lease && ($0.basisTs ?? 0) >= window.from && $0.ts <= window.to
             }
             if let renewal = renewals.first {
                 violations.append(Violation(
@@ -40,12 +40,12 @@ extension HistoryChecker {
             let isolated = Set(window.isolated)
             checked.formUnion(isolated)
             let offending = history.events.filter {
-                isolated.contains($0.node) && ($0.kind == "term" || $0.kind == "candidate") && $0.ts > window.from && $0.ts <= window.to
+                isolated.contains($0.node) && ($0.kind == .term || $0.kind == .candidate) && $0.ts > window.from && $0.ts <= window.to
             }
             if let first = offending.first {
                 violations.append(Violation(
                     check: "isolated-term-frozen",
-                    summary: "\(first.node), cut off from every quorum since \(at(window.from)) (\(window.start.spec ?? window.fault)), \(first.kind == "term" ? "moved its term from \(first.termFrom ?? 0) to \(first.termTo ?? 0)" : "campaigned in term \(first.term ?? 0)") at \(at(first.ts))",
+                    summary: "\(first.node), cut off from every quorum since \(at(window.from)) (\(window.start.spec ?? window.fault)), \(first.kind == .term ? "moved its term from \(first.termFrom ?? 0) to \(first.termTo ?? 0)" : "campaigned in term \(first.term ?? 0)") at \(at(first.ts))",
                     at: first.ts, nodes: [first.node], events: Array(offending.prefix(4))))
             }
         }
@@ -94,7 +94,7 @@ extension HistoryChecker {
         for window in faultWindows where window.expect == "no_leader_change" {
             let end = observationEnd
             let wins = electionsWon.filter { $0.ts > window.from && $0.ts <= end }
-            let campaigns = history.events.filter { $0.kind == "candidate" && $0.ts > window.from && $0.ts <= end }
+            let campaigns = history.events.filter { $0.kind == .candidate && $0.ts > window.from && $0.ts <= end }
             let holder = leaseHolder(at: window.from)
             if wins.count > options.toleratedLeaderChanges || (options.toleratedLeaderChanges == 0 && !campaigns.isEmpty) {
                 let first = wins.first ?? campaigns.first!

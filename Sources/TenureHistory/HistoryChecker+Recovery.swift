@@ -108,7 +108,7 @@ extension HistoryChecker {
                 boots[key] = (event, false)
                 order.append(key)
             }
-            if event.kind == "stop" { boots[key]!.stopped = true }
+            if event.kind == .stop { boots[key]!.stopped = true }
         }
         var unexplained = 0
         for key in order {

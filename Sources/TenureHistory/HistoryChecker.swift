@@ -43,7 +43,7 @@ public struct HistoryChecker {
         electionTimeoutMax = options.electionTimeoutMaxNanoseconds
             ?? config?.electionTimeoutMaxMilliseconds.map { Int64($0 * 1e6) } ?? 1_200_000_000
         let learned = history.events.compactMap { event -> Int64? in
-            guard event.kind == "lease", let basis = event.basisTs, let until = event.untilTs else { return nil }
+            guard event.kind == .lease, let basis = event.basisTs, let until = event.untilTs else { return nil }
             return until - basis
         }.max()
         lease = options.leaseNanoseconds ?? learned ?? electionTimeoutMin

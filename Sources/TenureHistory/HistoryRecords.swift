@@ -1,15 +1,16 @@
-/// One line of a node's event log (`tenure node --event-log FILE`), as the checker reads it.
-///
-/// Only the fields the invariants need are typed; `text` keeps the original line so a
-/// counterexample shows exactly what the node wrote.
+import TenureEvents
+
+/// One line of a node's event log (`tenure node --event-log FILE`), as the checker reads it:
+/// the fields the invariants need, taken from the log's one schema (`EventRecord`, decoded by
+/// TenureEvents), plus `text`, the original line, so a counterexample shows exactly what the
+/// node wrote.
 public struct NodeEvent: Sendable, Hashable {
     /// `CLOCK_MONOTONIC` nanoseconds, shared by every process on the machine.
     public var ts: Int64
     public var node: String
     /// A random id per process start, so restarts are told apart.
     public var boot: String
-    /// `start`, `stop`, `role`, `term`, `leader_changed`, `lease`, `lease_lost`, `vote`, ...
-    public var kind: String
+    public var kind: EventKind
     /// The term the event belongs to (absent on `term` events, which carry `termFrom`/`termTo`).
     public var term: UInt64?
     public var termFrom: UInt64?
@@ -36,7 +37,7 @@ public struct NodeEvent: Sendable, Hashable {
     /// Where the line came from, `file:line`.
     public var source: String
 
-    public init(ts: Int64, node: String, boot: String = "b1", kind: String, term: UInt64? = nil,
+    public init(ts: Int64, node: String, boot: String = "b1", kind: EventKind, term: UInt64? = nil,
                 termFrom: UInt64? = nil, termTo: UInt64? = nil, roleFrom: String? = nil, roleTo: String? = nil,
                 leader: String? = nil, candidate: String? = nil, granted: Bool? = nil, basisTs: Int64? = nil,
                 untilTs: Int64? = nil, acquired: Bool? = nil, reason: String? = nil, cause: String? = nil,
@@ -61,11 +62,20 @@ public struct NodeEvent: Sendable, Hashable {
         self.loadedTerm = loadedTerm
         self.votedFor = votedFor
         self.source = source
-        self.text = text ?? "{\"ts\":\(ts),\"node\":\"\(node)\",\"boot\":\"\(boot)\",\"ev\":\"\(kind)\"\(term.map { ",\"term\":\($0)" } ?? "")}"
+        self.text = text ?? "{\"ts\":\(ts),\"node\":\"\(node)\",\"boot\":\"\(boot)\",\"ev\":\"\(kind.rawValue)\"\(term.map { ",\"term\":\($0)" } ?? "")}"
     }
 
     /// True for a `role` event that made `node` leader.
-    public var becameLeader: Bool { kind == "role" && roleTo == "leader" }
+    public var becameLeader: Bool { kind == .role && roleTo == "leader" }
+
+    /// The checker's view of a decoded line.
+    public init(record: EventRecord, text: String, source: String) {
+        self.init(ts: record.ts, node: record.node, boot: record.boot, kind: record.kind, term: record.term,
+                  termFrom: record.termFrom, termTo: record.termTo, roleFrom: record.roleFrom, roleTo: record.roleTo,
+                  leader: record.leader, candidate: record.candidate, granted: record.granted, basisTs: record.basisTs,
+                  untilTs: record.untilTs, acquired: record.acquired, reason: record.reason, cause: record.cause,
+                  loadedTerm: record.loadedTerm, votedFor: record.votedFor, text: text, source: source)
+    }
 }
 
 /// One `GET /v1/status` answer (or failure) recorded by `tenure probe`.

@@ -1,3 +1,5 @@
+import TenureEvents
+
 /// One stretch of time in which a node held a valid lease in one term, rebuilt from its event log.
 ///
 /// It starts at the first `lease` event (the moment the node could first answer "I am leader")
@@ -26,7 +28,7 @@ public struct LeaseInterval: Sendable, Hashable {
         for event in events {
             let key = event.node + "/" + event.boot
             switch event.kind {
-            case "lease":
+            case .lease:
                 guard let term = event.term, let until = event.untilTs else { continue }
                 if var interval = open[key], interval.term == term {
                     interval.end = max(interval.end, until)
@@ -36,9 +38,9 @@ public struct LeaseInterval: Sendable, Hashable {
                     open[key] = LeaseInterval(node: event.node, boot: event.boot, term: term, start: event.ts, end: until,
                                               startEvent: event, endEvent: nil)
                 }
-            case "lease_lost", "term", "stop":
+            case .leaseLost, .term, .stop:
                 close(key, at: event.ts, by: event)
-            case "role" where event.roleFrom == "leader":
+            case .role where event.roleFrom == "leader":
                 close(key, at: event.ts, by: event)
             default:
                 // Intervals are kept per boot: a new process of a node leaves its earlier boot's
@@ -59,7 +61,7 @@ extension HistoryChecker {
         for (index, first) in leases.enumerated() {
             for second in leases[(index + 1)...] where second.term != first.term {
                 let (lower, higher) = first.term < second.term ? (first, second) : (second, first)
-                guard lower.end > higher.start else { continue }
+                guard LeaseOverlapRule.violated(lowerTermEnd: lower.end, higherTermStart: higher.start) else { continue }
                 let overlap = min(lower.end, higher.end) - max(lower.start, higher.start)
                 let summary = overlap > 0
                     ? "\(lower.node)'s lease in term \(lower.term) [\(at(lower.start)), \(at(lower.end))] overlaps \(higher.node)'s lease in term \(higher.term) [\(at(higher.start)), \(at(higher.end))] by \(Self.ms(overlap))"
@@ -77,8 +79,9 @@ extension HistoryChecker {
     var longestLeaseOverlap: Int64 {
         var longest: Int64 = 0
         for (index, first) in leases.enumerated() {
-            for second in leases[(index + 1)...] where second.term != first.term {
-                longest = max(longest, min(first.end, second.end) - max(first.start, second.start))
+            for second in leases[(index + 1)...] {
+                let overlap = LeaseOverlapRule.overlap(term: first.term, first.start, first.end, term: second.term, second.start, second.end)
+                longest = max(longest, overlap ?? 0)
             }
         }
         return longest

@@ -10,14 +10,10 @@ public enum SystemCall {
     /// Runs `body` until it is not interrupted; returns its result, or throws for `-1`.
     @inline(__always)
     public static func run<Result: BinaryInteger>(_ name: @autoclosure () -> String, _ body: () -> Result) throws(SystemError) -> Result {
-        while true {
-            let result = body()
-            guard result == -1 else { return result }
-            let code = errno
-            if code == EINTR { continue }
-            trapOnProgrammerError(code, name())
-            throw SystemError(name(), errno: code)
-        }
+        let result = retrying(name(), body)
+        guard result == -1 else { return result }
+        let code = errno
+        throw SystemError(name(), errno: code)
     }
 
     /// Like `run`, for calls whose failure the caller inspects through `errno` right away

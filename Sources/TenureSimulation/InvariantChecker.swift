@@ -1,3 +1,4 @@
+import TenureEvents
 import TenureCore
 
 /// The safety rules of DESIGN.md, checked from what the cores did, after every step.
@@ -16,8 +17,9 @@ struct InvariantChecker {
     let maximumMessageDelayNanoseconds: Int64
 
     private var leaderOfTerm: [UInt64: Int] = [:]
-    /// `grantedVotes[voter][term]`: the candidate a communicated vote went to (its own included).
-    private var grantedVotes: [[UInt64: Int]]
+    /// The candidate each communicated vote went to (its own included), per voter and term:
+    /// the rule the history checker applies too (TenureEvents).
+    private var grantedVotes = VotesPerTermRule<Int, Int>()
     /// `durableVotes[node][term]`: every vote that ever reached the node's disk.
     private var durableVotes: [[UInt64: Int]]
     /// The highest term each node has claimed in a message that left it.
@@ -35,7 +37,6 @@ struct InvariantChecker {
         self.quorum = quorum
         self.stickinessWindowNanoseconds = stickinessWindowNanoseconds
         self.maximumMessageDelayNanoseconds = maximumMessageDelayNanoseconds
-        grantedVotes = Array(repeating: [:], count: nodeCount)
         durableVotes = Array(repeating: [:], count: nodeCount)
         maximumSentTerm = Array(repeating: 0, count: nodeCount)
         lastDurableTerm = Array(repeating: 0, count: nodeCount)
@@ -101,13 +102,9 @@ struct InvariantChecker {
     /// A vote left `voter` (a granted vote response, or a candidate's requests carrying its vote
     /// for itself): one candidate per term per voter, across restarts.
     mutating func recordVote(voter: Int, term: UInt64, candidate: Int) {
-        if let earlier = grantedVotes[voter][term] {
-            if earlier != candidate {
-                violation(.doubleVote, "n\(voter + 1) voted for n\(earlier + 1) and for n\(candidate + 1) in term \(term)")
-            }
-            return
+        if let earlier = grantedVotes.record(voter: voter, term: term, candidate: candidate) {
+            violation(.doubleVote, "n\(voter + 1) voted for n\(earlier + 1) and for n\(candidate + 1) in term \(term)")
         }
-        grantedVotes[voter][term] = candidate
     }
 
     /// `node` became leader of `term`: nobody else led that term, and a majority voted for it.
@@ -118,7 +115,7 @@ struct InvariantChecker {
             leaderOfTerm[term] = node
         }
         var votes = 0
-        for voter in 0..<nodeCount where grantedVotes[voter][term] == node { votes += 1 }
+        for voter in 0..<nodeCount where grantedVotes.candidate(of: voter, in: term) == node { votes += 1 }
         if votes < quorum {
             violation(.leaderWithoutMajority, "n\(node + 1) became leader of term \(term) with \(votes) communicated vote(s), fewer than the quorum \(quorum)")
         }
@@ -226,8 +223,10 @@ struct LeaseLedger {
     }
 
     private static func overlap(_ lease: Lease, _ other: Lease) -> Overlap? {
-        guard lease.term != other.term else { return nil } // Same term: two leaders, checked elsewhere.
-        let length = min(lease.end, other.end) - max(lease.start, other.start)
-        return length > 0 ? Overlap(new: lease, other: other, length: length) : nil
+        // Same term: two leaders, checked elsewhere; the rule compares different terms only.
+        guard let length = LeaseOverlapRule.overlap(term: lease.term, lease.start, lease.end, term: other.term, other.start, other.end) else {
+            return nil
+        }
+        return Overlap(new: lease, other: other, length: length)
     }
 }

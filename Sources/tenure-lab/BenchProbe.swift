@@ -1,5 +1,6 @@
 import TenureCommandLine
 import TenureCore
+import TenureEvents
 import TenureHTTP
 import TenureJSON
 import TenurePOSIX
@@ -267,26 +268,25 @@ enum BenchProbe {
     /// From the nodes' own event logs (exact, on the shared monotonic clock): when the old
     /// leader's last lease ended and when a leader of a later term first acquired one.
     static func leaseGap(eventLogs: [String], oldIndex: Int, after: Instant) -> (gap: Interval, oldEnd: Instant, newStart: Instant)? {
-        func events(_ path: String) -> [JSONValue] {
+        func events(_ path: String) -> [EventRecord] {
             // The tail is enough (the window starts a few seconds before the isolation), and
             // it bounds the reading however long the session ran.
             guard let text = Files.readTail(path, bytes: 4 << 20) else { return [] }
-            return text.split(separator: "\n").compactMap { JSONValue.parse(String($0)) }
-                .filter { ($0["ts"]?.int64 ?? 0) >= after.nanoseconds }
+            return text.split(separator: "\n").compactMap { line in
+                JSONValue.parse(String(line)).flatMap { try? EventRecord(json: $0) }
+            }.filter { $0.ts >= after.nanoseconds }
         }
-        func number(_ event: JSONValue, _ key: String) -> Int64? { event[key]?.int64 }
-        func kind(_ event: JSONValue) -> String? { event["ev"]?.string }
         let old = events(eventLogs[oldIndex])
-        guard let oldTerm = old.last(where: { kind($0) == "lease" }).flatMap({ number($0, "term") }) else { return nil }
+        guard let oldTerm = old.last(where: { $0.kind == .lease })?.term else { return nil }
         var oldEnd: Int64?
-        for event in old where number(event, "term") == oldTerm {
-            if kind(event) == "lease", let until = number(event, "until_ts") { oldEnd = max(oldEnd ?? until, until) }
-            if kind(event) == "lease_lost", let at = number(event, "ts") { oldEnd = min(oldEnd ?? at, at) }
+        for event in old where event.term == oldTerm {
+            if event.kind == .lease, let until = event.untilTs { oldEnd = max(oldEnd ?? until, until) }
+            if event.kind == .leaseLost { oldEnd = min(oldEnd ?? event.ts, event.ts) }
         }
         var newStart: Int64?
         for (index, path) in eventLogs.enumerated() where index != oldIndex {
-            for event in events(path) where kind(event) == "lease" && (number(event, "term") ?? 0) > oldTerm {
-                if let at = number(event, "ts") { newStart = min(newStart ?? at, at) }
+            for event in events(path) where event.kind == .lease && (event.term ?? 0) > oldTerm {
+                newStart = min(newStart ?? event.ts, event.ts)
                 break
             }
         }

@@ -119,7 +119,7 @@ import Testing
         #expect(history.check().failedChecks == ["no-crash"])
 
         var vanished = H.clean()
-        vanished.events.removeAll { $0.kind == "stop" && $0.node == "n3" }
+        vanished.events.removeAll { $0.kind == .stop && $0.node == "n3" }
         #expect(vanished.check().failedChecks == ["no-crash"])
 
         var killed = vanished
@@ -146,7 +146,7 @@ import Testing
     @Test("a leader without a quorum of votes is illegitimate")
     func leaderWithoutQuorum() {
         var history = H.clean()
-        history.events.removeAll { $0.kind == "vote" && $0.term == 2 }
+        history.events.removeAll { $0.kind == .vote && $0.term == 2 }
         #expect(history.check().failedChecks == ["leader-has-quorum"])
     }
 

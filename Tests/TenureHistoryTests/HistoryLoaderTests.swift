@@ -54,7 +54,7 @@ import TenureJSON
             #expect(files.map { String($0.split(separator: "/").last!) } == ["n1.events.jsonl", "n2.events.jsonl"])
             let history = try HistoryLoader.load(eventFiles: files, probeFiles: [directory + "/probes.jsonl"],
                                                  phaseFiles: [directory + "/phases.jsonl"])
-            #expect(history.events.map(\.kind) == ["start", "lease", "role"])
+            #expect(history.events.map(\.kind.rawValue) == ["start", "lease", "role"])
             #expect(history.events[0].loadedTerm == 2)
             #expect(history.events[1].untilTs == 1840 && history.events[1].basisTs == 1400)
             #expect(history.events[2].becameLeader && history.events[2].term == 3)

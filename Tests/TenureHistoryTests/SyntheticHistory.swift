@@ -1,4 +1,5 @@
 @testable import TenureHistory
+import TenureEvents
 
 /// Builds small hand-made histories: a clean one in which n1 leads term 1, is cut off at 2 s,
 /// stops claiming when its lease ends, n3 wins term 2 at 2.6 s, the partition heals at 3 s and
@@ -18,7 +19,7 @@ struct SyntheticHistory {
                         leader: String? = nil, candidate: String? = nil, granted: Bool? = nil, basis: Int64? = nil,
                         until: Int64? = nil, acquired: Bool? = nil, reason: String? = nil, cause: String? = nil,
                         loadedTerm: UInt64? = nil) {
-        events.append(NodeEvent(ts: Self.t(milliseconds), node: node, boot: boot, kind: kind, term: term, termFrom: termFrom, termTo: termTo,
+        events.append(NodeEvent(ts: Self.t(milliseconds), node: node, boot: boot, kind: EventKind(rawValue: kind)!, term: term, termFrom: termFrom, termTo: termTo,
                                 roleFrom: roleFrom, roleTo: roleTo, leader: leader, candidate: candidate, granted: granted,
                                 basisTs: basis.map(Self.t), untilTs: until.map(Self.t), acquired: acquired, reason: reason,
                                 cause: cause, loadedTerm: loadedTerm))

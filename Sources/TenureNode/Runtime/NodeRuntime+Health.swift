@@ -30,10 +30,10 @@ extension NodeRuntime {
         } else {
             log.warning("application unhealthy: \(reason ?? "unknown"); this node will not campaign\(core.role == .leader ? " and hands over to a healthy follower" : "")")
         }
-        eventLog?.write("health", at: now) {
-            $0.add("healthy", healthy)
-            $0.add("reason", reason)
-            $0.add("term", core.term)
+        eventLog?.write(.health, at: now) {
+            $0.healthy = healthy
+            $0.reason = reason
+            $0.term = core.term
         }
         let wasLeader = core.role == .leader
         apply(core.updateHealth(healthy, at: now), now: now)

@@ -154,10 +154,10 @@ public final class NodeRuntime {
             api.shutdown()
             throw StartupError("cannot start the health check: \(error)")
         }
-        eventLog?.write("start", at: now) {
-            $0.add("loaded_term", hardState.term)
-            $0.add("loaded_voted_for", hardState.votedFor?.rawValue)
-            $0.add("state", loaded == nil ? "missing" : "ok")
+        eventLog?.write(.start, at: now) {
+            $0.loadedTerm = hardState.term
+            $0.votedFor = hardState.votedFor?.rawValue
+            $0.state = loaded == nil ? "missing" : "ok"
         }
         log.info("started: peers on \(transport.listenAddress), API on \(options.api), \(hardState), \(loaded == nil ? "fresh data directory" : "state loaded"); lease \(options.configuration.leaseDuration), election timeout [\(options.electionTimeoutMin), \(options.electionTimeoutMax))")
     }
@@ -237,7 +237,7 @@ public final class NodeRuntime {
         }
         transport.shutdown()
         api.shutdown()
-        eventLog?.write("stop", at: clock.now()) { $0.add("term", core.term) }
+        eventLog?.write(.stop, at: clock.now()) { $0.term = core.term }
     }
 
     enum PollToken {
@@ -297,10 +297,10 @@ public final class NodeRuntime {
         let hint = rejection.reason == "cluster_mismatch"
             ? " (another --cluster name, or different --election-timeout minimum, --lease or --clock-drift: every node must agree on them)" : ""
         log.warning("refused peer input from \(host): \(rejection)\(hint); connection closed")
-        eventLog?.write("reject", at: now) {
-            $0.add("peer", host)
-            $0.add("reason", rejection.reason)
-            $0.add("detail", rejection.description)
+        eventLog?.write(.reject, at: now) {
+            $0.peer = host
+            $0.reason = rejection.reason
+            $0.detail = rejection.description
         }
     }
 
@@ -344,10 +344,10 @@ public final class NodeRuntime {
         } catch {
             metrics.persistFailures += 1
             log.error("\(error); the \(output.messageCount) message(s) that depend on it were not sent")
-            eventLog?.write("persist_fail", at: now) {
-                $0.add("term", core.hardState.term)
-                $0.add("voted_for", core.hardState.votedFor?.rawValue)
-                $0.add("error", "\(error)")
+            eventLog?.write(.persistFailed, at: now) {
+                $0.term = core.hardState.term
+                $0.votedFor = core.hardState.votedFor?.rawValue
+                $0.error = "\(error)"
             }
             messages = []
         }
@@ -376,10 +376,10 @@ public final class NodeRuntime {
         let finished = clock.now()
         durableHardState = state
         metrics.persistLatency.observe(finished - started)
-        eventLog?.write("persist_ok", at: finished) {
-            $0.add("term", state.term)
-            $0.add("voted_for", state.votedFor?.rawValue)
-            $0.add("latency_ns", (finished - started).nanoseconds)
+        eventLog?.write(.persistOK, at: finished) {
+            $0.term = state.term
+            $0.votedFor = state.votedFor?.rawValue
+            $0.latencyNanoseconds = (finished - started).nanoseconds
         }
     }
 
