@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "TenureSimulationTests", dependencies: ["TenureSimulation"]),
         .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureJSON", "TenurePOSIX", "TenureHTTP"]),
         .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON", "TenurePOSIX", "TenureEvents"]),
-        .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine"]),
+        .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine", "TenureNode", "TenureCore"]),
         .testTarget(name: "TenureEventsTests", dependencies: ["TenureEvents", "TenureCore", "TenureJSON"]),
         .testTarget(name: "TenureClientTests", dependencies: ["TenureClient", "TenureCore", "TenureJSON"]),
     ]

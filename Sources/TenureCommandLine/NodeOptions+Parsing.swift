@@ -26,6 +26,10 @@ extension NodeOptions {
       --health-interval 1s  --health-timeout 500ms  --health-rise 2  --health-fall 3
                                     check period, time limit (then killed), passes to become
                                     healthy and failures to become unhealthy (hysteresis)
+      --on-elected 'CMD'            run when this node becomes leader   (TENURE_TERM, TENURE_ROLE,
+      --on-demoted 'CMD'            run when it stops being leader       TENURE_LEADER, TENURE_CAUSE set)
+      --hook-timeout 10s            a hook still running then is killed; hooks run one at a time, in order
+    Hooks are notifications, not fences: guard the work itself with `tenure run` or the fencing token.
     The application may also report its health: PUT /v1/health {"healthy": false, "ttl_ms": 3000}.
     An unhealthy node does not campaign, refuses handovers, and as leader hands over to a healthy follower.
     """
@@ -34,6 +38,7 @@ extension NodeOptions {
         "--id", "--peers", "--api", "--data-dir", "--heartbeat-interval", "--election-timeout", "--lease",
         "--clock-drift", "--cluster", "--event-log", "--peer-apis", "--log-level",
         "--health-cmd", "--health-url", "--health-interval", "--health-timeout", "--health-rise", "--health-fall",
+        "--on-elected", "--on-demoted", "--hook-timeout",
     ])
 
     /// Parses `tenure node` arguments (without the subcommand) and validates the configuration.
@@ -84,6 +89,12 @@ extension NodeOptions {
         options.healthTimeout = try flags.duration("--health-timeout", minimum: .milliseconds(1), maximum: .seconds(3600)) ?? options.healthTimeout
         options.healthRise = try flags.integer("--health-rise", in: 1...100) ?? options.healthRise
         options.healthFall = try flags.integer("--health-fall", in: 1...100) ?? options.healthFall
+        for flag in ["--on-elected", "--on-demoted"] {
+            if let command = flags.string(flag), command.isEmpty { throw UsageError("\(flag) must not be empty") }
+        }
+        options.onElected = flags.string("--on-elected")
+        options.onDemoted = flags.string("--on-demoted")
+        options.hookTimeout = try flags.duration("--hook-timeout", minimum: .milliseconds(1), maximum: .seconds(3600)) ?? options.hookTimeout
         do {
             try options.configuration.validate()
         } catch {

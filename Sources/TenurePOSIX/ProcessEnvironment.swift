@@ -33,6 +33,12 @@ public enum ProcessEnvironment {
     /// The number of processors online, for sizing worker pools.
     public static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
+    /// The one-minute load average, or nil when the system does not say.
+    public static func loadAverage() -> Double? {
+        var samples = [Double](repeating: 0, count: 1)
+        return getloadavg(&samples, 1) == 1 ? samples[0] : nil
+    }
+
     public static var standardOutputIsTerminal: Bool { Descriptor.isTerminal(1) }
     public static var standardInputIsTerminal: Bool { Descriptor.isTerminal(0) }
 

@@ -9,9 +9,9 @@ import TenureCore
 public enum FrameCodec {
     /// Bytes before the payload: magic, version, kind, cluster id, payload length.
     public static let headerBytes = FrameLayout.headerBytes
-    /// Far above the largest frame the format can produce (two 64-byte node ids and a few integers
-    /// come to under 200 bytes), yet small enough that a hostile length cannot make a node buffer much.
-    public static let defaultMaximumFrameBytes = 1024
+    /// Above the largest frame the format can produce (a heartbeat with the full 16 reports comes
+    /// to about 3.8 KiB), yet small enough that a hostile length cannot make a node buffer much.
+    public static let defaultMaximumFrameBytes = 8192
 
     // Payload flag bits.
     static let preVoteFlag: UInt8 = 1 << 0
@@ -21,8 +21,9 @@ public enum FrameCodec {
     /// On a heartbeat response: the follower's application is unhealthy (absent means healthy).
     static let unhealthyFlag: UInt8 = 1 << 1
 
-    /// The frame for `envelope` in cluster `clusterID`.
-    public static func encode(_ envelope: Envelope, clusterID: UInt64) -> [UInt8] {
+    /// The frame for `envelope` in cluster `clusterID`. Heartbeats and their acknowledgements may
+    /// carry `reports` (at most `PeerReport.maximumPerFrame`; other messages carry none).
+    public static func encode(_ envelope: Envelope, clusterID: UInt64, reports: [PeerReport] = []) -> [UInt8] {
         let message = envelope.message
         var frame: [UInt8] = []
         frame.reserveCapacity(FrameLayout.overheadBytes + 96 + 2 * NodeID.maximumLength)
@@ -49,6 +50,16 @@ public enum FrameCodec {
         case .timeoutNow:
             break
         }
+        switch message {
+        case .heartbeat, .heartbeatResponse:
+            precondition(reports.count <= PeerReport.maximumPerFrame, "at most \(PeerReport.maximumPerFrame) reports per frame")
+            if !reports.isEmpty {
+                frame.append(UInt8(reports.count))
+                for report in reports { report.append(to: &frame) }
+            }
+        default:
+            precondition(reports.isEmpty, "only heartbeats and their acknowledgements carry reports")
+        }
 
         let payloadLength = UInt32(frame.count - FrameLayout.headerBytes)
         for index in 0..<4 {
@@ -62,8 +73,15 @@ public enum FrameCodec {
     public static func decode(
         _ frame: [UInt8], clusterID: UInt64, maximumFrameBytes: Int = defaultMaximumFrameBytes
     ) throws(WireError) -> Envelope {
+        try decodeFrame(frame, clusterID: clusterID, maximumFrameBytes: maximumFrameBytes).envelope
+    }
+
+    /// Decodes exactly one whole frame, with the reports it carries.
+    public static func decodeFrame(
+        _ frame: [UInt8], clusterID: UInt64, maximumFrameBytes: Int = defaultMaximumFrameBytes
+    ) throws(WireError) -> DecodedFrame {
         let result = frame.withUnsafeBytes { bytes in
-            Result { () throws(WireError) -> Envelope in
+            Result { () throws(WireError) -> DecodedFrame in
                 guard bytes.count >= FrameLayout.headerBytes else { throw .malformed("truncated header") }
                 let header = try FrameHeader.parse(
                     bytes, clusterID: clusterID, maximumFrameBytes: maximumFrameBytes)
@@ -77,7 +95,7 @@ public enum FrameCodec {
 
     /// Verifies the checksum and decodes the payload of a frame whose header has been validated.
     /// - Precondition: `frame` holds exactly `header.frameLength` bytes.
-    static func decodeBody(_ frame: UnsafeRawBufferPointer, header: FrameHeader) throws(WireError) -> Envelope {
+    static func decodeBody(_ frame: UnsafeRawBufferPointer, header: FrameHeader) throws(WireError) -> DecodedFrame {
         let checked = FrameLayout.headerBytes + header.payloadLength
         var trailer = ByteReader(UnsafeRawBufferPointer(rebasing: frame[checked...]))
         let expected = try trailer.readUInt32(field: "checksum")
@@ -111,18 +129,24 @@ public enum FrameCodec {
         case .timeoutNow:
             message = .timeoutNow(TimeoutNow(term: term))
         }
+        var reports: [PeerReport] = []
+        if header.kind == .heartbeat || header.kind == .heartbeatResponse, reader.remaining > 0 {
+            let count = Int(try reader.readUInt8(field: "report count"))
+            guard (1...PeerReport.maximumPerFrame).contains(count) else { throw .malformed("report count \(count) out of range") }
+            for _ in 0..<count { reports.append(try PeerReport.read(&reader)) }
+        }
         guard reader.remaining == 0 else { throw .malformed("\(reader.remaining) trailing payload bytes") }
-        return Envelope(from: from, to: to, message: message)
+        return DecodedFrame(envelope: Envelope(from: from, to: to, message: message), reports: reports)
     }
 
-    private static func appendNodeID(_ id: NodeID, to frame: inout [UInt8]) {
+    static func appendNodeID(_ id: NodeID, to frame: inout [UInt8]) {
         let bytes = id.rawValue.utf8
         // NodeID guarantees 1 to 64 bytes, so the count fits the length byte.
         frame.append(UInt8(bytes.count))
         frame.append(contentsOf: bytes)
     }
 
-    private static func readNodeID(_ reader: inout ByteReader, field: String) throws(WireError) -> NodeID {
+    static func readNodeID(_ reader: inout ByteReader, field: String) throws(WireError) -> NodeID {
         let length = Int(try reader.readUInt8(field: "\(field) length"))
         guard length >= 1, length <= NodeID.maximumLength else {
             throw .malformed("\(field) length \(length) out of range")

@@ -42,7 +42,10 @@ public struct FrameDecoder: Sendable {
     }
 
     /// The next whole envelope, or nil when more bytes are needed.
-    public mutating func next() throws(WireError) -> Envelope? {
+    public mutating func next() throws(WireError) -> Envelope? { try nextFrame()?.envelope }
+
+    /// The next whole frame with the reports it carries, or nil when more bytes are needed.
+    public mutating func nextFrame() throws(WireError) -> DecodedFrame? {
         if let failure { throw failure }
         let header: FrameHeader
         if let pendingHeader {
@@ -68,16 +71,16 @@ public struct FrameDecoder: Sendable {
         guard bufferedByteCount >= header.frameLength else { return nil }
         let start = readIndex
         let decoded = buffer.withUnsafeBytes { bytes in
-            Result { () throws(WireError) -> Envelope in
+            Result { () throws(WireError) -> DecodedFrame in
                 try FrameCodec.decodeBody(
                     UnsafeRawBufferPointer(rebasing: bytes[start..<start + header.frameLength]), header: header)
             }
         }
         switch decoded {
-        case .success(let envelope):
+        case .success(let frame):
             readIndex += header.frameLength
             pendingHeader = nil
-            return envelope
+            return frame
         case .failure(let error):
             throw fail(error)
         }

@@ -44,7 +44,7 @@ enum ClientCommands {
     static func status(_ arguments: [String]) -> Int32 {
         let flags = ClientFlags.parse(arguments, command: "status")
         let answers = client(flags).statuses()
-        var rows: [[String]] = [["NODE", "ROLE", "TERM", "LEADER", "LEASE", "LAST CONTACT", "API"]]
+        var rows: [[String]] = [["NODE", "ROLE", "TERM", "LEADER", "LEASE", "HEALTH", "LAST CONTACT", "API"]]
         var leaderKnown = false
         var jsonItems: [String] = []
         // A down node's id is known from the others: each lists its peers with their API addresses.
@@ -56,6 +56,7 @@ enum ClientCommands {
             }
         }
         var downNotes: [String] = []
+        var unhealthyNotes: [String] = []
         for (endpoint, result) in answers {
             switch result {
             case .success(let status):
@@ -74,10 +75,15 @@ enum ClientCommands {
                 }
                 var role = status.role
                 if role == "leader" && !status.isLeader { role += " (no lease)" }
-                rows.append([status.id, role, "\(status.term)", status.leader ?? "-", lease, contacts.joined(separator: ", "), endpoint])
+                var health = "-"
+                if let own = status.json["nodes"]?[status.id], let healthy = own["healthy"]?.bool {
+                    health = healthy ? "ok" : "unhealthy"
+                    if !healthy { unhealthyNotes.append("\(status.id): \(own["reason"]?.string ?? "no reason given")") }
+                }
+                rows.append([status.id, role, "\(status.term)", status.leader ?? "-", lease, health, contacts.joined(separator: ", "), endpoint])
             case .failure(let error):
                 let id = idOfEndpoint[endpoint] ?? "?"
-                rows.append([id, "down", "-", "-", "-", "-", endpoint])
+                rows.append([id, "down", "-", "-", "-", "-", "-", endpoint])
                 downNotes.append("\(id) (\(endpoint)): \(error)")
                 var object = JSONObject()
                 object.add("id", idOfEndpoint[endpoint])
@@ -96,6 +102,7 @@ enum ClientCommands {
                     index == row.count - 1 ? cell : Terminal.padded(cell, to: widths[index] + 2)
                 }.joined())
             }
+            for note in unhealthyNotes { print("unhealthy: \(note)") }
             for note in downNotes { print("down: \(note)") }
             if !leaderKnown { Terminal.printError("no leader known") }
         }

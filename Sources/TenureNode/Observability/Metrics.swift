@@ -25,6 +25,10 @@ final class Metrics {
     var healthChecks: [String: Int] = [:]
     var healthChanges: [String: Int] = [:]
     var healthReports = 0
+    /// Hook runs by "hook|result", their total seconds by hook, and runs skipped for a full queue.
+    var hookRuns: [String: Int] = [:]
+    var hookSeconds: [String: Double] = [:]
+    var hooksDropped = 0
     var httpRequests = 0
     var httpBadRequests = 0
     var persistLatency = LatencySummary()
@@ -93,6 +97,12 @@ final class Metrics {
         metric("health_checks_total", "counter", "Pulled health checks, by result.", Self.byReason(healthChecks, known: ["pass", "fail"]).map { ($0.0.replacingReason(), $0.1) })
         metric("health_changes_total", "counter", "Changes of the application's health verdict, by new state.", Self.byReason(healthChanges, known: ["healthy", "unhealthy"]).map { ($0.0.replacingReason(with: "to"), $0.1) })
         metric("health_reports_total", "counter", "Health reports pushed with PUT /v1/health.", [("", "\(healthReports)")])
+        let hookNames = ["on_elected", "on_demoted"]
+        metric("hook_runs_total", "counter", "Hook runs (--on-elected, --on-demoted), by hook and result (ok, failed, timeout, error).",
+               hookNames.flatMap { hook in ["ok", "failed", "timeout", "error"].map { ("{hook=\"\(hook)\",result=\"\($0)\"}", "\(hookRuns["\(hook)|\($0)"] ?? 0)") } })
+        metric("hook_seconds_total", "counter", "Time spent running hooks, by hook.",
+               hookNames.map { ("{hook=\"\($0)\"}", "\(hookSeconds[$0] ?? 0)") })
+        metric("hooks_dropped_total", "counter", "Hook runs skipped because too many were queued.", [("", "\(hooksDropped)")])
         metric("persist_failures_total", "counter", "Hard-state writes that failed; their messages were not sent.", [("", "\(persistFailures)")])
         metric("http_requests_total", "counter", "API requests answered.", [("", "\(httpRequests)")])
         metric("http_bad_requests_total", "counter", "Malformed or oversized API requests.", [("", "\(httpBadRequests)")])

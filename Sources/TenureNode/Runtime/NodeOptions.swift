@@ -28,6 +28,11 @@ public struct NodeOptions: Sendable {
     public var healthTimeout = Interval.milliseconds(500)
     public var healthRise = 2
     public var healthFall = 3
+    /// Shell command lines run when this node becomes leader or stops being leader.
+    public var onElected: String?
+    public var onDemoted: String?
+    /// A hook still running after this is killed with its whole process group.
+    public var hookTimeout = Interval.seconds(10)
 
     public init(id: NodeID, peers: [(id: NodeID, address: SocketAddress)], api: SocketAddress, dataDirectory: String) {
         self.id = id

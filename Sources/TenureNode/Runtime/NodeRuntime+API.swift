@@ -115,6 +115,8 @@ extension NodeRuntime {
         settings.add("clock_drift_bound", core.configuration.clockDriftBound)
         object.add("config", raw: settings.rendered)
         object.add("health", raw: healthJSON(now: now))
+        object.add("nodes", raw: nodesJSON(now: now))
+        object.add("version", TenureVersion.current)
         var attachment = JSONObject()
         attachment.add("attached", runner.map { now - $0.lastSeen < RunnerAttachment.attachmentWindow } ?? false)
         attachment.add("running", runnerIsRunning)

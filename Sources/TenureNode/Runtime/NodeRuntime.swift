@@ -43,6 +43,12 @@ public final class NodeRuntime {
     /// The application's health: pulled checks (on their own thread) and pushed reports.
     var health: HealthState
     let healthChecker: HealthChecker?
+    /// `--on-elected` / `--on-demoted`, run on their own thread; runs queued and not yet reported.
+    let hooks: HookRunner?
+    var hooksInFlight = 0
+    /// Every other node's newest health report, and this node's load average sample.
+    var peerReports: [NodeID: KnownReport] = [:]
+    var loadSample: (milli: UInt32?, at: Instant) = (nil, Instant(nanoseconds: 0))
     var shutdown: ShutdownState = .running
     var nextReapAt: Instant
 
@@ -126,6 +132,15 @@ public final class NodeRuntime {
         } else {
             healthChecker = nil
         }
+        if options.onElected != nil || options.onDemoted != nil {
+            do {
+                hooks = try HookRunner(onElected: options.onElected, onDemoted: options.onDemoted, timeout: options.hookTimeout)
+            } catch {
+                throw StartupError("cannot set up the hooks: \(error)")
+            }
+        } else {
+            hooks = nil
+        }
         do {
             try transport.start()
         } catch {
@@ -149,10 +164,11 @@ public final class NodeRuntime {
         ProcessEnvironment.raiseDescriptorLimit()
         do {
             try healthChecker?.start()
+            try hooks?.start()
         } catch {
             transport.shutdown()
             api.shutdown()
-            throw StartupError("cannot start the health check: \(error)")
+            throw StartupError("cannot start the health check or hooks thread: \(error)")
         }
         eventLog?.write(.start, at: now) {
             $0.loadedTerm = hardState.term
@@ -231,6 +247,7 @@ public final class NodeRuntime {
     /// Closes every socket and records the stop; the runtime is done after this.
     public func stop() {
         healthChecker?.stop()
+        hooks?.stop()
         if signalFD >= 0 {
             Descriptor.close(signalFD)
             signalFD = -1
@@ -248,6 +265,7 @@ public final class NodeRuntime {
         case apiListener
         case api(Int32)
         case health
+        case hooks
     }
 
     private func collectDescriptors() {
@@ -265,6 +283,7 @@ public final class NodeRuntime {
         }
         add(api.listener, .readable, .apiListener)
         if let healthChecker { add(healthChecker.readEnd, .readable, .health) }
+        if let hooks { add(hooks.reports.readEnd, .readable, .hooks) }
         for (fd, connection) in api.connections { add(fd, api.pollEvents(for: connection), .api(fd)) }
     }
 
@@ -275,8 +294,10 @@ public final class NodeRuntime {
         case .peerListener:
             transport.acceptConnections(now: now, onReject: { rejection, host in reject(rejection, host: host, now: now) })
         case .inbound(let fd):
-            let envelopes = transport.readInbound(fd: fd, now: now, onReject: { rejection, host in reject(rejection, host: host, now: now) })
-            for envelope in envelopes {
+            let frames = transport.readInbound(fd: fd, now: now, onReject: { rejection, host in reject(rejection, host: host, now: now) })
+            for frame in frames {
+                let envelope = frame.envelope
+                absorbReports(frame, now: now)
                 metrics.messagesReceived += 1
                 if case .heartbeat = envelope.message { metrics.heartbeatsReceived += 1 }
                 apply(core.receive(envelope, at: now), now: now)
@@ -289,6 +310,8 @@ public final class NodeRuntime {
             api.handle(fd: fd, events: events, now: now, metrics: metrics, route: route)
         case .health:
             collectHealthChecks(now: now)
+        case .hooks:
+            collectHookReports()
         }
     }
 
@@ -355,7 +378,7 @@ public final class NodeRuntime {
             if holdForRunner(envelope, now: now) { continue }
             metrics.messagesSent += 1
             if case .heartbeat = envelope.message { metrics.heartbeatsSent += 1 }
-            if !transport.send(envelope, now: now) { metrics.messagesDropped += 1 }
+            if !transport.send(envelope, reports: reports(for: envelope, now: now), now: now) { metrics.messagesDropped += 1 }
         }
         if !output.events.isEmpty {
             let wall = WallClock.seconds()
@@ -365,6 +388,7 @@ public final class NodeRuntime {
                 eventLog?.write(event, at: now)
                 history.record(event, at: now, wallSeconds: wall, healthy: core.healthy)
                 logDecision(event)
+                queueHooks(for: event)
             }
         }
         publishChanges(now: now)

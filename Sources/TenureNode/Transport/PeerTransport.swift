@@ -43,10 +43,10 @@ final class PeerTransport {
 
     /// Encodes and queues one envelope on its peer's link; false when dropped (link down or full).
     @discardableResult
-    func send(_ envelope: Envelope, now: Instant) -> Bool {
+    func send(_ envelope: Envelope, reports: [PeerReport] = [], now: Instant) -> Bool {
         guard let index = linkIndex[envelope.to] else { return false }
         let link = links[index]
-        guard link.enqueue(FrameCodec.encode(envelope, clusterID: clusterID)) else { return false }
+        guard link.enqueue(FrameCodec.encode(envelope, clusterID: clusterID, reports: reports)) else { return false }
         link.flush(now: now, log: log)
         return true
     }
@@ -74,11 +74,11 @@ final class PeerTransport {
         }
     }
 
-    /// Reads from one inbound connection and returns the envelopes it carried. Bad input closes
-    /// the connection; envelopes decoded before the bad frame are still returned.
-    func readInbound(fd: Int32, now: Instant, onReject: (PeerInputRejection, String) -> Void) -> [Envelope] {
+    /// Reads from one inbound connection and returns the frames it carried. Bad input closes
+    /// the connection; frames decoded before the bad one are still returned.
+    func readInbound(fd: Int32, now: Instant, onReject: (PeerInputRejection, String) -> Void) -> [DecodedFrame] {
         guard var connection = inbound[fd] else { return [] }
-        var envelopes: [Envelope] = []
+        var frames: [DecodedFrame] = []
         var open = true
         readLoop: while open {
             let result = readBuffer.withUnsafeMutableBytes { Socket.read(fd, into: $0) }
@@ -86,13 +86,13 @@ final class PeerTransport {
             case .bytes(let count):
                 readBuffer.withUnsafeBytes { connection.decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                 do {
-                    while let envelope = try connection.decoder.next() {
-                        if let rejection = validate(envelope, on: &connection) {
+                    while let frame = try connection.decoder.nextFrame() {
+                        if let rejection = validate(frame.envelope, on: &connection) {
                             onReject(rejection, connection.remoteHost)
                             open = false
                             break readLoop
                         }
-                        envelopes.append(envelope)
+                        frames.append(frame)
                     }
                 } catch {
                     onReject(.wire(error), connection.remoteHost)
@@ -110,7 +110,7 @@ final class PeerTransport {
         } else {
             closeInbound(fd)
         }
-        return envelopes
+        return frames
     }
 
     /// Checks the sender and recipient of a decoded frame, binding the connection to its sender.
