@@ -27,9 +27,12 @@ extension ElectionCore {
                 becomeFollower(term: request.term, leader: nil, reason: .higherTermSeen, peer: sender, into: &output)
             case .voteResponse(let response) where response.preVote && response.granted:
                 break // Answers this node's pre-vote for term + 1; the term stays.
-            case .heartbeat, .timeoutNow:
+            case .heartbeat:
                 becomeFollower(term: message.term, leader: sender, reason: .higherTermSeen, peer: sender, into: &output)
-            case .voteResponse, .heartbeatResponse:
+            case .voteResponse, .heartbeatResponse, .timeoutNow:
+                // A TimeoutNow of a newer term does not come from a leader this node knows: it
+                // moves the term, but names no leader, so it cannot order a campaign (defence in
+                // depth behind peer authentication).
                 becomeFollower(term: message.term, leader: nil, reason: .higherTermSeen, peer: sender, into: &output)
             }
         } else if message.term < term {
@@ -91,8 +94,9 @@ extension ElectionCore {
     /// The leader of this term orders an election at once (thesis 3.10). Only the leader this
     /// node follows may order it: the flag it sets lets voters skip stickiness.
     mutating func handleTimeoutNow(from sender: NodeID, into output: inout Output) {
-        // An unhealthy node must not lead its application: it refuses the order (the leader's
-        // transfer then times out and an election among the others follows).
+        // Only the leader this node follows in this term may order it to campaign. An unhealthy
+        // node must not lead its application: it refuses the order (the leader's transfer then
+        // times out and an election among the others follows).
         guard role == .follower, leader == sender, healthy else { return }
         becomeCandidate(leadershipTransfer: true, reason: .transfer, into: &output)
     }

@@ -234,4 +234,26 @@ struct TransferTests {
         #expect(outcome == .notLeader(leader: n1))
         #expect(output.isEmpty)
     }
+
+    @Test("TimeoutNow is obeyed only from the leader this node follows in that term (defence in depth, issue 10)")
+    func timeoutNowOnlyFromKnownLeader() {
+        let afterEmbargo = Instant.zero + electionTimeoutMin
+        // n2 follows n1 in term 1.
+        var core = makeCore(n2, hardState: HardState(term: 1, votedFor: nil))
+        _ = core.deliver(heartbeat(term: 1, round: 1), from: n1, at: afterEmbargo)
+        #expect(core.leader == n1)
+        // From another node of the same term: ignored.
+        #expect(core.receive(Envelope(from: n3, to: n2, message: timeoutNow(term: 1)), at: afterEmbargo).isEmpty)
+        #expect(core.role == .follower && core.term == 1)
+        // Of a newer term, even from the known leader: the term moves, but no leader is known
+        // for it, so there is no campaign (a forged frame with a big term cannot start one).
+        let newer = CarriedOut(core.receive(Envelope(from: n1, to: n2, message: timeoutNow(term: 5)), at: afterEmbargo))
+        #expect(core.term == 5 && core.role == .follower && core.leader == nil)
+        #expect(!newer.messages.contains { if case .requestVote = $0.message { true } else { false } })
+        // From the leader of the current term: obeyed.
+        var follower = makeCore(n2, hardState: HardState(term: 1, votedFor: nil))
+        _ = follower.deliver(heartbeat(term: 1, round: 1), from: n1, at: afterEmbargo)
+        _ = follower.receive(Envelope(from: n1, to: n2, message: timeoutNow(term: 1)), at: afterEmbargo)
+        #expect(follower.role == .candidate && follower.term == 2)
+    }
 }
