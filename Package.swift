@@ -22,8 +22,8 @@ let package = Package(
     targets: [
         // The pure election state machine: standard library only.
         .target(name: "TenureCore"),
-        // The peer wire codec: standard library only.
-        .target(name: "TenureWire", dependencies: ["TenureCore"]),
+        // The peer wire codec and its authenticated handshake (HMAC from TenureCrypto): standard library only.
+        .target(name: "TenureWire", dependencies: ["TenureCore", "TenureCrypto"]),
         // A small JSON reader and writer (numbers kept exact): standard library only.
         .target(name: "TenureJSON"),
         // SHA-256, HMAC-SHA256, HKDF and constant-time comparison: standard library only.
@@ -36,7 +36,7 @@ let package = Package(
         // HTTP/1.1 request parser, responses (including server-sent events) and a small client.
         .target(name: "TenureHTTP", dependencies: ["TenurePOSIX"]),
         // The node's shell: runtime, peer transport, hard-state storage, client API, observability.
-        .target(name: "TenureNode", dependencies: ["TenureCore", "TenureWire", "TenureJSON", "TenureEvents", "TenurePOSIX", "TenureHTTP"]),
+        .target(name: "TenureNode", dependencies: ["TenureCore", "TenureWire", "TenureCrypto", "TenureJSON", "TenureEvents", "TenurePOSIX", "TenureHTTP"]),
         // Deterministic simulation of many cores over a faulty network, in virtual time.
         .target(name: "TenureSimulation", dependencies: ["TenureCore", "TenureEvents"]),
         // Offline checker of partition-test histories (event logs + probes), for tenure-lab.
@@ -46,13 +46,13 @@ let package = Package(
         // One argument parser, duration text and terminal helpers for both executables.
         .target(name: "TenureCommandLine", dependencies: ["TenureCore", "TenureNode", "TenurePOSIX"]),
         // The product: node, client commands, simulate.
-        .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulation", "TenureJSON", "TenurePOSIX"]),
+        .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulation", "TenureJSON", "TenurePOSIX", "TenureWire"]),
         // The README's TenureClient example, built so that it cannot rot (cluster/e2e-app runs it).
         .executableTarget(name: "tenure-client-example", dependencies: ["TenureClient"]),
         // Test and benchmark tooling for cluster/ scripts: probes, history checker, bench helpers.
         .executableTarget(name: "tenure-lab", dependencies: ["TenureCommandLine", "TenureNode", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation"]),
         .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore", "TenureSimulation"]),
-        .testTarget(name: "TenureWireTests", dependencies: ["TenureWire"]),
+        .testTarget(name: "TenureWireTests", dependencies: ["TenureWire", "TenureCrypto"]),
         .testTarget(name: "TenureCryptoTests", dependencies: ["TenureCrypto", "TenureCore"]),
         .testTarget(name: "TenureJSONTests", dependencies: ["TenureJSON", "TenureCore"]),
         .testTarget(name: "TenurePOSIXTests", dependencies: ["TenurePOSIX"]),

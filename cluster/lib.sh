@@ -60,6 +60,18 @@ ensure_built() {
   done
 }
 
+# ---- keys ----
+
+# Makes a fresh cluster key at $1 (readable by its owner only) unless one is there; prints the
+# path. Every script that starts nodes makes one per run folder: secure by default.
+make_peer_key() {
+  local path=$1
+  if [ ! -s "$path" ]; then
+    (umask 077 && "$TENURE_BIN" keygen > "$path") || die "tenure keygen failed"
+  fi
+  echo "$path"
+}
+
 # ---- clock ----
 
 # Nanoseconds and milliseconds on CLOCK_MONOTONIC (the clock the nodes stamp their events with),

@@ -97,7 +97,7 @@ suite_start_node() {
   mkdir -p "$SC_DIR/$id"
   # ip netns exec itself, not a function: $! must be the node's own pid (ip execs the command).
   ip netns exec "$SC_NS" "$TENURE_BIN" node --id "$id" --peers "$(peer_list "$SC_SIZE")" --api "$(node_api "$number")" \
-    --data-dir "$SC_DIR/$id/data" --event-log "$SC_DIR/$id.events.jsonl" \
+    --data-dir "$SC_DIR/$id/data" --event-log "$SC_DIR/$id.events.jsonl" --peer-key-file "$(make_peer_key "$SC_DIR/peer.key")" \
     --heartbeat-interval "$SUITE_HEARTBEAT" --election-timeout "$SUITE_ELECTION_TIMEOUT" \
     >> "$SC_DIR/$id.log" 2>&1 < /dev/null &
   SC_PID[$id]=$!

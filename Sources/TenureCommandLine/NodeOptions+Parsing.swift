@@ -13,6 +13,11 @@ extension NodeOptions {
       --peers n1=127.0.0.11:7100,…  every voter's peer address, this node included
       --api HOST:PORT               HTTP client API address
       --data-dir PATH               where the term and vote are kept (created if missing)
+      --peer-key-file PATH          cluster keys, one per line (make one with `tenure keygen`): the first
+                                    signs, every line verifies; SIGHUP re-reads it (key rotation)
+      --insecure-peers              run without peer authentication (throwaway test clusters only)
+      --api-token-file PATH         require `Authorization: Bearer <first line of PATH>` on POST /v1/transfer,
+                                    POST /v1/resign and PUT /v1/health (reads stay open); SIGHUP re-reads it
       --heartbeat-interval 100ms    how often the leader sends heartbeats
       --election-timeout 1000ms-1100ms  randomized election timeout range [min, max)
       --lease DURATION              leader lease; default: the longest safe value (derived)
@@ -38,8 +43,8 @@ extension NodeOptions {
         "--id", "--peers", "--api", "--data-dir", "--heartbeat-interval", "--election-timeout", "--lease",
         "--clock-drift", "--cluster", "--event-log", "--peer-apis", "--log-level",
         "--health-cmd", "--health-url", "--health-interval", "--health-timeout", "--health-rise", "--health-fall",
-        "--on-elected", "--on-demoted", "--hook-timeout",
-    ])
+        "--on-elected", "--on-demoted", "--hook-timeout", "--peer-key-file", "--api-token-file",
+    ], switches: ["--insecure-peers"])
 
     /// Parses `tenure node` arguments (without the subcommand) and validates the configuration.
     public static func parse(_ arguments: [String]) throws(UsageError) -> NodeOptions {
@@ -74,6 +79,14 @@ extension NodeOptions {
             guard let level = levels[text] else { throw UsageError("--log-level '\(text)' must be debug, info, warn or error") }
             options.logLevel = level
         }
+        options.apiTokenFile = flags.string("--api-token-file")
+        if options.apiTokenFile?.isEmpty == true { throw UsageError("--api-token-file must not be empty") }
+        options.peerKeyFile = flags.string("--peer-key-file")
+        options.insecurePeers = flags.has("--insecure-peers")
+        if options.peerKeyFile?.isEmpty == true { throw UsageError("--peer-key-file must not be empty") }
+        guard !(options.insecurePeers && options.peerKeyFile != nil) else {
+            throw UsageError("give --peer-key-file or --insecure-peers, not both")
+        }
         options.healthCommand = flags.string("--health-cmd")
         if let url = flags.string("--health-url") {
             guard url.hasPrefix("http://"), let parsed = parseURL(String(url.dropFirst("http://".count))) else {
@@ -99,6 +112,9 @@ extension NodeOptions {
             try options.configuration.validate()
         } catch {
             throw UsageError("invalid configuration: \(error)")
+        }
+        guard options.insecurePeers || options.peerKeyFile != nil else {
+            throw UsageError("no --peer-key-file: make a cluster key with `tenure keygen > peer.key`, copy it to every node and pass --peer-key-file peer.key (or --insecure-peers for a throwaway test cluster)")
         }
         return options
     }

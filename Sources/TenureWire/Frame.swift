@@ -5,17 +5,20 @@ import TenureCore
 /// ```
 /// offset  size  field
 ///      0     2  magic 0x544E ("TN")
-///      2     1  version (1)
-///      3     1  kind (1 requestVote ... 5 timeoutNow)
+///      2     1  version (2)
+///      3     1  kind (1 requestVote ... 5 timeoutNow; 16 hello ... 19 refusal)
 ///      4     8  cluster id
 ///     12     4  payload length
 ///     16     n  payload
 ///   16+n     4  CRC-32C of bytes 0 ..< 16+n
 /// ```
-/// All integers are big-endian.
+/// On an authenticated connection every election message frame is followed by a 16-byte tag
+/// (see `FrameAuthenticator`); handshake frames carry their proofs inside their payload.
+/// All integers are big-endian. Version 2 added the handshake, the tags and health reports;
+/// a version 1 peer is refused with a `refusal` that says so.
 enum FrameLayout {
     static let magic: UInt16 = 0x544E
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
     static let headerBytes = 16
     static let checksumBytes = 4
     /// Header and checksum: the bytes of a frame that are not payload.
@@ -29,6 +32,22 @@ enum MessageKind: UInt8 {
     case heartbeat = 3
     case heartbeatResponse = 4
     case timeoutNow = 5
+    case hello = 16
+    case challenge = 17
+    case proof = 18
+    case refusal = 19
+
+    /// Handshake frames open a connection; they are never tagged.
+    var isHandshake: Bool { rawValue >= MessageKind.hello.rawValue }
+
+    init(of handshake: HandshakeMessage) {
+        switch handshake {
+        case .hello: self = .hello
+        case .challenge: self = .challenge
+        case .proof: self = .proof
+        case .refusal: self = .refusal
+        }
+    }
 
     init(of message: Message) {
         switch message {

@@ -7,6 +7,8 @@ import TenureCore
 /// misdirected node is refused), and checksummed (so damage is caught rather than acted on).
 /// Decoding validates every byte and never traps: peers are not trusted.
 public enum FrameCodec {
+    /// The peer wire format this build speaks.
+    public static let wireVersion = FrameLayout.version
     /// Bytes before the payload: magic, version, kind, cluster id, payload length.
     public static let headerBytes = FrameLayout.headerBytes
     /// Above the largest frame the format can produce (a heartbeat with the full 16 reports comes
@@ -25,14 +27,7 @@ public enum FrameCodec {
     /// carry `reports` (at most `PeerReport.maximumPerFrame`; other messages carry none).
     public static func encode(_ envelope: Envelope, clusterID: UInt64, reports: [PeerReport] = []) -> [UInt8] {
         let message = envelope.message
-        var frame: [UInt8] = []
-        frame.reserveCapacity(FrameLayout.overheadBytes + 96 + 2 * NodeID.maximumLength)
-        frame.appendBigEndian(FrameLayout.magic)
-        frame.append(FrameLayout.version)
-        frame.append(MessageKind(of: message).rawValue)
-        frame.appendBigEndian(clusterID)
-        frame.appendBigEndian(UInt32(0))  // Payload length, patched below.
-
+        var frame = startFrame(kind: MessageKind(of: message), clusterID: clusterID)
         appendNodeID(envelope.from, to: &frame)
         appendNodeID(envelope.to, to: &frame)
         frame.appendBigEndian(message.term)
@@ -60,7 +55,52 @@ public enum FrameCodec {
         default:
             precondition(reports.isEmpty, "only heartbeats and their acknowledgements carry reports")
         }
+        return finishFrame(frame)
+    }
 
+    /// The frame for one handshake message.
+    public static func encode(_ handshake: HandshakeMessage, clusterID: UInt64) -> [UInt8] {
+        var frame = startFrame(kind: MessageKind(of: handshake), clusterID: clusterID)
+        switch handshake {
+        case .hello(let hello):
+            appendNodeID(hello.from, to: &frame)
+            appendNodeID(hello.to, to: &frame)
+            frame.append(hello.insecure ? insecureFlag : 0)
+            appendFixed(hello.keyID, count: Handshake.keyIDByteCount, to: &frame)
+            appendFixed(hello.nonce, count: Handshake.nonceByteCount, to: &frame)
+        case .challenge(let challenge):
+            appendNodeID(challenge.from, to: &frame)
+            appendNodeID(challenge.to, to: &frame)
+            appendFixed(challenge.nonce, count: Handshake.nonceByteCount, to: &frame)
+            appendProof(challenge.proof, to: &frame)
+        case .proof(let proof):
+            appendProof(proof.proof, to: &frame)
+        case .refusal(let refusal):
+            frame.append(refusal.reason.rawValue)
+            var detail = Substring(refusal.detail)
+            while detail.utf8.count > Refusal.maximumDetailBytes { detail = detail.dropLast() }
+            frame.append(UInt8(detail.utf8.count))
+            frame.append(contentsOf: detail.utf8)
+        }
+        return finishFrame(frame)
+    }
+
+    /// On a hello: the sender runs without peer authentication.
+    static let insecureFlag: UInt8 = 1 << 0
+
+    private static func startFrame(kind: MessageKind, clusterID: UInt64) -> [UInt8] {
+        var frame: [UInt8] = []
+        frame.reserveCapacity(FrameLayout.overheadBytes + FrameAuthenticator.tagByteCount + 96 + 2 * NodeID.maximumLength)
+        frame.appendBigEndian(FrameLayout.magic)
+        frame.append(FrameLayout.version)
+        frame.append(kind.rawValue)
+        frame.appendBigEndian(clusterID)
+        frame.appendBigEndian(UInt32(0))  // Payload length, patched by finishFrame.
+        return frame
+    }
+
+    private static func finishFrame(_ unfinished: [UInt8]) -> [UInt8] {
+        var frame = unfinished
         let payloadLength = UInt32(frame.count - FrameLayout.headerBytes)
         for index in 0..<4 {
             frame[12 + index] = UInt8(truncatingIfNeeded: payloadLength >> (24 - 8 * index))
@@ -69,11 +109,37 @@ public enum FrameCodec {
         return frame
     }
 
+    private static func appendFixed(_ bytes: [UInt8], count: Int, to frame: inout [UInt8]) {
+        precondition(bytes.count == count, "a fixed field of \(count) bytes")
+        frame += bytes
+    }
+
+    private static func appendProof(_ proof: [UInt8], to frame: inout [UInt8]) {
+        precondition(proof.isEmpty || proof.count == Handshake.proofByteCount, "a proof is empty or 32 bytes")
+        frame.append(UInt8(proof.count))
+        frame += proof
+    }
+
     /// Decodes exactly one whole frame.
     public static func decode(
         _ frame: [UInt8], clusterID: UInt64, maximumFrameBytes: Int = defaultMaximumFrameBytes
     ) throws(WireError) -> Envelope {
         try decodeFrame(frame, clusterID: clusterID, maximumFrameBytes: maximumFrameBytes).envelope
+    }
+
+    /// Decodes exactly one whole frame of either kind (no tag).
+    public static func decodePeerFrame(
+        _ frame: [UInt8], clusterID: UInt64, maximumFrameBytes: Int = defaultMaximumFrameBytes
+    ) throws(WireError) -> PeerFrame {
+        let result = frame.withUnsafeBytes { bytes in
+            Result { () throws(WireError) -> PeerFrame in
+                guard bytes.count >= FrameLayout.headerBytes else { throw .malformed("truncated header") }
+                let header = try FrameHeader.parse(bytes, clusterID: clusterID, maximumFrameBytes: maximumFrameBytes)
+                guard bytes.count == header.frameLength else { throw .malformed("frame length does not match its header") }
+                return try decodeBody(bytes, header: header)
+            }
+        }
+        return try result.get()
     }
 
     /// Decodes exactly one whole frame, with the reports it carries.
@@ -87,7 +153,10 @@ public enum FrameCodec {
                     bytes, clusterID: clusterID, maximumFrameBytes: maximumFrameBytes)
                 guard bytes.count >= header.frameLength else { throw .malformed("truncated frame") }
                 guard bytes.count == header.frameLength else { throw .malformed("trailing bytes after frame") }
-                return try decodeBody(bytes, header: header)
+                guard case .message(let decoded) = try decodeBody(bytes, header: header) else {
+                    throw .malformed("a handshake frame where a message was expected")
+                }
+                return decoded
             }
         }
         return try result.get()
@@ -95,7 +164,7 @@ public enum FrameCodec {
 
     /// Verifies the checksum and decodes the payload of a frame whose header has been validated.
     /// - Precondition: `frame` holds exactly `header.frameLength` bytes.
-    static func decodeBody(_ frame: UnsafeRawBufferPointer, header: FrameHeader) throws(WireError) -> DecodedFrame {
+    static func decodeBody(_ frame: UnsafeRawBufferPointer, header: FrameHeader) throws(WireError) -> PeerFrame {
         let checked = FrameLayout.headerBytes + header.payloadLength
         var trailer = ByteReader(UnsafeRawBufferPointer(rebasing: frame[checked...]))
         let expected = try trailer.readUInt32(field: "checksum")
@@ -104,6 +173,11 @@ public enum FrameCodec {
         }
 
         var reader = ByteReader(UnsafeRawBufferPointer(rebasing: frame[FrameLayout.headerBytes..<checked]))
+        if header.kind.isHandshake {
+            let handshake = try decodeHandshake(&reader, kind: header.kind)
+            guard reader.remaining == 0 else { throw .malformed("\(reader.remaining) trailing payload bytes") }
+            return .handshake(handshake)
+        }
         let from = try readNodeID(&reader, field: "sender")
         let to = try readNodeID(&reader, field: "recipient")
         let term = try reader.readUInt64(field: "term")
@@ -128,6 +202,8 @@ public enum FrameCodec {
                 HeartbeatResponse(term: term, round: round, accepted: flags & acceptedFlag != 0, healthy: flags & unhealthyFlag == 0))
         case .timeoutNow:
             message = .timeoutNow(TimeoutNow(term: term))
+        case .hello, .challenge, .proof, .refusal:
+            preconditionFailure("handshake kinds are decoded above")
         }
         var reports: [PeerReport] = []
         if header.kind == .heartbeat || header.kind == .heartbeatResponse, reader.remaining > 0 {
@@ -136,7 +212,42 @@ public enum FrameCodec {
             for _ in 0..<count { reports.append(try PeerReport.read(&reader)) }
         }
         guard reader.remaining == 0 else { throw .malformed("\(reader.remaining) trailing payload bytes") }
-        return DecodedFrame(envelope: Envelope(from: from, to: to, message: message), reports: reports)
+        return .message(DecodedFrame(envelope: Envelope(from: from, to: to, message: message), reports: reports))
+    }
+
+    private static func decodeHandshake(_ reader: inout ByteReader, kind: MessageKind) throws(WireError) -> HandshakeMessage {
+        switch kind {
+        case .hello:
+            let from = try readNodeID(&reader, field: "sender")
+            let to = try readNodeID(&reader, field: "recipient")
+            let flags = try readFlags(&reader, allowed: insecureFlag)
+            let keyID = Array(try reader.readBytes(Handshake.keyIDByteCount, field: "key id"))
+            let nonce = Array(try reader.readBytes(Handshake.nonceByteCount, field: "nonce"))
+            return .hello(Hello(from: from, to: to, insecure: flags & insecureFlag != 0, keyID: keyID, nonce: nonce))
+        case .challenge:
+            let from = try readNodeID(&reader, field: "sender")
+            let to = try readNodeID(&reader, field: "recipient")
+            let nonce = Array(try reader.readBytes(Handshake.nonceByteCount, field: "nonce"))
+            return .challenge(Challenge(from: from, to: to, nonce: nonce, proof: try readProof(&reader)))
+        case .proof:
+            return .proof(Proof(proof: try readProof(&reader)))
+        case .refusal:
+            let code = try reader.readUInt8(field: "refusal reason")
+            guard let reason = Refusal.Reason(rawValue: code) else { throw .malformed("unknown refusal reason \(code)") }
+            let length = Int(try reader.readUInt8(field: "refusal detail length"))
+            guard length <= Refusal.maximumDetailBytes else { throw .malformed("refusal detail of \(length) bytes") }
+            let bytes = try reader.readBytes(length, field: "refusal detail")
+            guard let detail = String(validating: bytes, as: UTF8.self) else { throw .malformed("refusal detail is not UTF-8") }
+            return .refusal(Refusal(reason, detail))
+        default:
+            preconditionFailure("not a handshake kind")
+        }
+    }
+
+    private static func readProof(_ reader: inout ByteReader) throws(WireError) -> [UInt8] {
+        let length = Int(try reader.readUInt8(field: "proof length"))
+        guard length == 0 || length == Handshake.proofByteCount else { throw .malformed("proof of \(length) bytes") }
+        return Array(try reader.readBytes(length, field: "proof"))
     }
 
     static func appendNodeID(_ id: NodeID, to frame: inout [UInt8]) {

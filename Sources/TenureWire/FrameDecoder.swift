@@ -17,13 +17,26 @@ public struct FrameDecoder: Sendable {
     private var pendingHeader: FrameHeader?
     private var failure: WireError?
 
+    /// Whether election messages need a tag, and the verifier once the handshake set one.
+    public enum Authentication: Sendable {
+        /// Between `--insecure-peers` nodes, and in codec tests: messages carry no tag.
+        case notRequired
+        /// Only handshake frames may arrive until `session` is set.
+        case awaitingHandshake
+        case session(FrameAuthenticator)
+    }
+
+    public var authentication: Authentication
+
     /// Consumed bytes are reclaimed only past this many (and past half the buffer), so the cost of
     /// moving the unread tail is amortised over at least as many consumed bytes.
     private static let compactionThreshold = 4096
 
-    public init(clusterID: UInt64, maximumFrameBytes: Int = FrameCodec.defaultMaximumFrameBytes) {
+    public init(clusterID: UInt64, maximumFrameBytes: Int = FrameCodec.defaultMaximumFrameBytes,
+                authentication: Authentication = .notRequired) {
         self.clusterID = clusterID
         self.maximumFrameBytes = maximumFrameBytes
+        self.authentication = authentication
     }
 
     /// Bytes received but not yet handed out as envelopes.
@@ -44,8 +57,20 @@ public struct FrameDecoder: Sendable {
     /// The next whole envelope, or nil when more bytes are needed.
     public mutating func next() throws(WireError) -> Envelope? { try nextFrame()?.envelope }
 
-    /// The next whole frame with the reports it carries, or nil when more bytes are needed.
+    /// The next whole election message frame, or nil when more bytes are needed; a handshake
+    /// frame here is an error (use `nextPeerFrame` on a connection that still handshakes).
     public mutating func nextFrame() throws(WireError) -> DecodedFrame? {
+        switch try nextPeerFrame() {
+        case nil: return nil
+        case .message(let frame): return frame
+        case .handshake: throw fail(.malformed("a handshake frame after the handshake"))
+        }
+    }
+
+    /// The next whole frame of either kind, or nil when more bytes are needed. Election
+    /// messages are checked against their tag when a session is set, and refused while the
+    /// handshake is awaited.
+    public mutating func nextPeerFrame() throws(WireError) -> PeerFrame? {
         if let failure { throw failure }
         let header: FrameHeader
         if let pendingHeader {
@@ -68,17 +93,33 @@ public struct FrameDecoder: Sendable {
             pendingHeader = header
         }
 
-        guard bufferedByteCount >= header.frameLength else { return nil }
+        var tagBytes = 0
+        if !header.kind.isHandshake {
+            switch authentication {
+            case .notRequired: break
+            case .awaitingHandshake: throw fail(.unauthenticated)
+            case .session: tagBytes = FrameAuthenticator.tagByteCount
+            }
+        }
+        guard bufferedByteCount >= header.frameLength + tagBytes else { return nil }
         let start = readIndex
+        if tagBytes > 0, case .session(var verifier) = authentication {
+            let valid = buffer.withUnsafeBytes { bytes in
+                verifier.verify(UnsafeRawBufferPointer(rebasing: bytes[start..<start + header.frameLength]),
+                                tag: UnsafeRawBufferPointer(rebasing: bytes[start + header.frameLength..<start + header.frameLength + tagBytes]))
+            }
+            authentication = .session(verifier)
+            guard valid else { throw fail(.badTag) }
+        }
         let decoded = buffer.withUnsafeBytes { bytes in
-            Result { () throws(WireError) -> DecodedFrame in
+            Result { () throws(WireError) -> PeerFrame in
                 try FrameCodec.decodeBody(
                     UnsafeRawBufferPointer(rebasing: bytes[start..<start + header.frameLength]), header: header)
             }
         }
         switch decoded {
         case .success(let frame):
-            readIndex += header.frameLength
+            readIndex += header.frameLength + tagBytes
             pendingHeader = nil
             return frame
         case .failure(let error):

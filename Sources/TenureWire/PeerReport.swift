@@ -81,6 +81,12 @@ public struct PeerReport: Hashable, Sendable {
     }
 }
 
+/// A frame as a connection delivers it: an election message, or a handshake message.
+public enum PeerFrame: Hashable, Sendable {
+    case message(DecodedFrame)
+    case handshake(HandshakeMessage)
+}
+
 /// One decoded frame: the envelope for the core, and the reports that rode along with it.
 public struct DecodedFrame: Hashable, Sendable {
     public var envelope: Envelope

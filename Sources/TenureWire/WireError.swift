@@ -18,10 +18,14 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case checksumMismatch
     /// The frame was intact but its payload does not follow the format.
     case malformed(String)
+    /// An election message's tag did not match: forged, altered, replayed or reordered.
+    case badTag
+    /// An election message arrived before the handshake authenticated the connection.
+    case unauthenticated
 
     /// Every `counterName`, so that metrics can expose each reason at zero before it happens.
     public static let counterNames = ["bad_magic", "unsupported_version", "unknown_kind", "frame_too_large",
-                                      "cluster_mismatch", "checksum_mismatch", "malformed"]
+                                      "cluster_mismatch", "checksum_mismatch", "malformed", "bad_tag", "unauthenticated"]
 
     /// A short snake_case reason, stable for metrics labels and log fields.
     public var counterName: String {
@@ -33,6 +37,8 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         case .clusterMismatch: "cluster_mismatch"
         case .checksumMismatch: "checksum_mismatch"
         case .malformed: "malformed"
+        case .badTag: "bad_tag"
+        case .unauthenticated: "unauthenticated"
         }
     }
 
@@ -46,6 +52,8 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
             "cluster mismatch: expected 0x\(hex(expected, digits: 16)), received 0x\(hex(received, digits: 16))"
         case .checksumMismatch: "checksum mismatch"
         case .malformed(let reason): "malformed frame: \(reason)"
+        case .badTag: "frame tag does not match (forged, altered, replayed or reordered)"
+        case .unauthenticated: "election message before the handshake authenticated the connection"
         }
     }
 }

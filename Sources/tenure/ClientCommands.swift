@@ -9,9 +9,7 @@ import TenureJSON
 /// leader is known, so scripts can rely on the status.
 enum ClientCommands {
     static func client(_ flags: ClientFlags) -> TenureClient {
-        let token = Terminal.environment("TENURE_API_TOKEN_FILE").flatMap { Terminal.readFile($0) }?
-            .split(whereSeparator: \.isNewline).first.map(String.init)
-        return TenureClient(endpoints: flags.endpoints, timeout: .milliseconds(Int64(flags.timeoutMilliseconds)), apiToken: token)
+        TenureClient(endpoints: flags.endpoints, timeout: .milliseconds(Int64(flags.timeoutMilliseconds)), apiToken: Terminal.apiToken())
     }
 
     static func leader(_ arguments: [String]) -> Int32 {

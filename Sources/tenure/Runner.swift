@@ -36,7 +36,7 @@ struct Runner {
     init(settings: RunCommand.Settings, signalDescriptor: Int32) {
         self.settings = settings
         self.signalDescriptor = signalDescriptor
-        self.client = TenureClient(endpoints: [settings.endpoint], timeout: .milliseconds(250))
+        self.client = TenureClient(endpoints: [settings.endpoint], timeout: .milliseconds(250), apiToken: Terminal.apiToken())
         self.leaseGuard = LeaseGuard(safetyMargin: settings.margin)
     }
 
@@ -64,7 +64,8 @@ struct Runner {
         // Never block past the next kill action: the deadline is kept by this loop.
         var timeout = Interval.milliseconds(250)
         if let child { timeout = min(timeout, max(.milliseconds(1), nextChildAction(child) - now)) }
-        let bounded = TenureClient(endpoints: [settings.endpoint], timeout: timeout)
+        var bounded = client
+        bounded.timeout = timeout
         do throws(TenureClientError) {
             let status = try bounded.status(of: settings.endpoint, runner: child == nil ? "idle" : "running")
             nodeID = status.id

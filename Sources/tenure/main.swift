@@ -1,5 +1,7 @@
 import TenureCommandLine
+import TenureNode
 import TenurePOSIX
+import TenureWire
 
 /// `tenure`: one executable, one subcommand per job the user has. Test and benchmark tooling
 /// lives in `tenure-lab`, so this binary ships only the product.
@@ -7,6 +9,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = """
 usage: tenure <command> [options]
   node       run one node of a cluster (tenure node --help)
+  keygen     print a new cluster key for --peer-key-file
   leader     print the current leader, asking the given API endpoints
   status     print a table of every node's view: role, term, leader, lease, last contact
   watch      follow leader and term changes as they happen
@@ -23,6 +26,8 @@ guard let command = arguments.first else { main.fail("missing command") }
 let rest = Array(arguments.dropFirst())
 switch command {
 case "node": ProcessEnvironment.exit(NodeCommand.run(rest))
+case "keygen": ProcessEnvironment.exit(KeygenCommand.run(rest))
+case "version", "--version": print("tenure \(TenureVersion.current) (peer wire version \(FrameCodec.wireVersion))"); ProcessEnvironment.exit(0)
 case "leader": ProcessEnvironment.exit(ClientCommands.leader(rest))
 case "status": ProcessEnvironment.exit(ClientCommands.status(rest))
 case "watch": ProcessEnvironment.exit(ClientCommands.watch(rest))

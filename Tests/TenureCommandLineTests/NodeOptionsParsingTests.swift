@@ -6,7 +6,7 @@ import TenureNode
 /// `tenure node`'s flags: what they set, and the mistakes refused with a line naming the flag.
 @Suite struct NodeOptionsParsingTests {
     let required = ["--id", "n1", "--peers", "n1=127.0.0.11:7100,n2=127.0.0.12:7100,n3=127.0.0.13:7100",
-                    "--api", "127.0.0.11:7200", "--data-dir", "/tmp/x"]
+                    "--api", "127.0.0.11:7200", "--data-dir", "/tmp/x", "--peer-key-file", "/tmp/peer.key"]
 
     func message(_ extra: [String]) -> String? {
         do {
@@ -33,6 +33,21 @@ import TenureNode
         #expect(message(["--on-demoted="]) == "--on-demoted must not be empty")
         #expect(message(["--hook-timeout", "5"])?.contains("--hook-timeout") == true)
         #expect(message(["--hook-timeout", "2h"])?.contains("--hook-timeout") == true)
+    }
+
+    @Test("peer authentication is required: a key file or an explicit --insecure-peers, not both")
+    func peerAuthentication() throws {
+        let withoutKey = Array(required.dropLast(2))
+        #expect(throws: UsageError.self) { try NodeOptions.parse(withoutKey) }
+        do {
+            _ = try NodeOptions.parse(withoutKey)
+        } catch {
+            #expect(error.message.contains("tenure keygen"))
+        }
+        let insecure = try NodeOptions.parse(withoutKey + ["--insecure-peers"])
+        #expect(insecure.insecurePeers && insecure.peerKeyFile == nil)
+        #expect(message(["--insecure-peers"]) == "give --peer-key-file or --insecure-peers, not both")
+        #expect(message(["--insecure-peers=yes"]) == "--insecure-peers takes no value")
     }
 
     @Test("health flags: both kinds of check at once, an empty command, a non-http URL are refused")

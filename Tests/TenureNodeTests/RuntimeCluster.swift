@@ -123,6 +123,7 @@ final class RuntimeCluster {
                 nodeOptions.electionTimeoutMin = .milliseconds(200)
                 nodeOptions.electionTimeoutMax = .milliseconds(220)
                 nodeOptions.logLevel = .error
+                nodeOptions.peerKeyFile = try Self.keyFile()
                 configure(index, &nodeOptions)
                 try nodeOptions.configuration.validate()
                 let clock = ManualClock(start: Self.start)
@@ -143,6 +144,21 @@ final class RuntimeCluster {
     }
 
     static func host(_ last: Int) -> String { "127.0.0.\(last)" }
+
+    /// A cluster key shared by every test runtime (peer authentication is on, as in production);
+    /// a static let, so parallel tests write it exactly once.
+    static let sharedKeyFile: String? = {
+        let path = "/tmp/tenure-runtime-tests-\(ProcessEnvironment.processID).key"
+        _ = ChildProcess.runShell("rm -f \(path)")
+        return Files.append("4f" + String(repeating: "a5", count: 31) + "\n", to: path) ? path : nil
+    }()
+
+    static func keyFile() throws -> String {
+        guard let path = sharedKeyFile else { throw KeyFileError() }
+        return path
+    }
+
+    struct KeyFileError: Error {}
 
     var indices: Range<Int> { ids.indices }
     func index(of id: NodeID) -> Int { ids.firstIndex(of: id)! }

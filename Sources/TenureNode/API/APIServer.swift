@@ -57,14 +57,35 @@ final class APIServer {
         return events
     }
 
-    func acceptConnections(now: Instant) {
+    /// Accepts waiting clients. At the connection limit the idlest connection is closed to make
+    /// room (one not waiting for an answer or streaming first), so idle connections held open by
+    /// one client can never lock out a new one; returns how many were evicted.
+    @discardableResult
+    func acceptConnections(now: Instant) -> Int {
+        var evicted = 0
         while let (fd, _) = Socket.accept(listener) {
-            guard connections.count < Self.maximumConnections else {
-                Descriptor.close(fd)
-                continue
+            if connections.count >= Self.maximumConnections, let victim = idlest() {
+                drop(victim)
+                evicted += 1
             }
             connections[fd] = Connection(fd: fd, lastActivity: now)
         }
+        return evicted
+    }
+
+    /// The connection to close first: the longest idle among those with nothing in progress,
+    /// else the longest idle of all.
+    private func idlest() -> Int32? {
+        var best: (fd: Int32, at: Instant, busy: Bool)?
+        for (fd, connection) in connections {
+            let busy = connection.streaming || connection.awaitingReply || connection.outputOffset < connection.output.count
+            if let current = best {
+                if (current.busy && !busy) || (current.busy == busy && connection.lastActivity < current.at) { best = (fd, connection.lastActivity, busy) }
+            } else {
+                best = (fd, connection.lastActivity, busy)
+            }
+        }
+        return best?.fd
     }
 
     /// Handles poll results for one connection; `route` answers each complete request.

@@ -31,6 +31,8 @@ final class Metrics {
     var hooksDropped = 0
     var httpRequests = 0
     var httpBadRequests = 0
+    var httpUnauthorized = 0
+    var httpConnectionsEvicted = 0
     var persistLatency = LatencySummary()
 
     /// Counts and sums persist latencies, with fixed buckets for a histogram.
@@ -66,7 +68,8 @@ final class Metrics {
         }
     }
 
-    func render(role: Role, term: UInt64, isLeader: Bool, leaseRemaining: Interval, uptime: Interval) -> String {
+    func render(role: Role, term: UInt64, isLeader: Bool, leaseRemaining: Interval, uptime: Interval,
+                peerAuthFailures: [String: Int] = [:]) -> String {
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, String)]) {
             text += "# HELP tenure_\(name) \(help)\n# TYPE tenure_\(name) \(type)\n"
@@ -91,6 +94,8 @@ final class Metrics {
         metric("peer_messages_dropped_total", "counter", "Peer messages dropped because the link was down or full.", [("", "\(messagesDropped)")])
         metric("malformed_frames_total", "counter", "Peer input refused, by reason; the connection was closed.",
                Self.byReason(rejectedPeerInput, known: PeerInputRejection.allReasons))
+        metric("peer_auth_failures_total", "counter", "Peer handshakes and frames that failed authentication, by reason; the connection was closed.",
+               Self.byReason(peerAuthFailures, known: PeerAuthLedger.reasons))
         metric("leases_acquired_total", "counter", "Times this node began holding a lease.", [("", "\(leasesAcquired)")])
         metric("leases_lost_total", "counter", "Times a lease ended before renewal, by reason.",
                Self.byReason(leasesLost, known: LeaseLossReason.allCases.map(\.rawValue)))
@@ -106,6 +111,8 @@ final class Metrics {
         metric("persist_failures_total", "counter", "Hard-state writes that failed; their messages were not sent.", [("", "\(persistFailures)")])
         metric("http_requests_total", "counter", "API requests answered.", [("", "\(httpRequests)")])
         metric("http_bad_requests_total", "counter", "Malformed or oversized API requests.", [("", "\(httpBadRequests)")])
+        metric("http_unauthorized_total", "counter", "Requests refused for a missing or wrong API token.", [("", "\(httpUnauthorized)")])
+        metric("http_connections_evicted_total", "counter", "Idle API connections closed to make room for a new client at the connection limit.", [("", "\(httpConnectionsEvicted)")])
         text += "# HELP tenure_persist_latency_seconds Time to write and fsync the term and vote.\n# TYPE tenure_persist_latency_seconds histogram\n"
         var cumulative = 0
         for (index, bound) in LatencySummary.bucketBoundsSeconds.enumerated() {

@@ -28,6 +28,13 @@ public struct NodeOptions: Sendable {
     public var healthTimeout = Interval.milliseconds(500)
     public var healthRise = 2
     public var healthFall = 3
+    /// The cluster keys (`--peer-key-file`); nil only with `insecurePeers`.
+    public var peerKeyFile: String?
+    /// `--insecure-peers`: accept peers without authentication (test clusters only).
+    public var insecurePeers = false
+    /// `--api-token-file`: when set, requests that change leadership or health need
+    /// `Authorization: Bearer <token>` (reads stay open).
+    public var apiTokenFile: String?
     /// Shell command lines run when this node becomes leader or stops being leader.
     public var onElected: String?
     public var onDemoted: String?

@@ -1,6 +1,7 @@
 import TenureHTTP
 import TenureCore
 import TenureJSON
+import TenureWire
 
 /// The client API's routes: what each endpoint answers, computed at the moment of the request.
 extension NodeRuntime {
@@ -22,6 +23,13 @@ extension NodeRuntime {
         } else {
             return .response(.json(404, errorJSON("no such endpoint: \(request.path)")))
         }
+        let changesLeadership = Self.postRoutes.contains(request.path) || (request.path == "/v1/health" && request.method == "PUT")
+        if changesLeadership, let apiToken, !apiToken.admits(request.header("Authorization")) {
+            metrics.httpUnauthorized += 1
+            var response = HTTPResponse.json(401, errorJSON("\(request.method) \(request.path) needs Authorization: Bearer <the token in --api-token-file> (the CLI sends the first line of $TENURE_API_TOKEN_FILE)"))
+            response.headers.append(("WWW-Authenticate", "Bearer realm=\"tenure\""))
+            return .response(response)
+        }
         switch request.path {
         case "/v1/leader": return .response(leaderResponse(now: now))
         case "/v1/status": return .response(.json(200, statusJSON(now: now)))
@@ -38,7 +46,8 @@ extension NodeRuntime {
         case "/metrics":
             let lease = core.leaseExpiresAt.map { max(.zero, $0 - now) } ?? .zero
             var response = HTTPResponse.text(200, metrics.render(role: core.role, term: core.term, isLeader: core.isLeader(at: now),
-                                                                  leaseRemaining: core.isLeader(at: now) ? lease : .zero, uptime: now - startedAt))
+                                                                  leaseRemaining: core.isLeader(at: now) ? lease : .zero, uptime: now - startedAt,
+                                                                  peerAuthFailures: transport.ledger.byReason))
             response.contentType = "text/plain; version=0.0.4; charset=utf-8"
             return .response(response)
         case "/v1/health":
@@ -91,6 +100,13 @@ extension NodeRuntime {
         }
         object.add("uptime_ms", (now - startedAt).nanoseconds / 1_000_000)
         object.add("api", options.api.description)
+        object.add("peer_auth", transport.security.insecure ? "off" : "on")
+        object.add("cluster_id", String(options.clusterID, radix: 16))
+        object.add("api_auth", apiToken == nil ? "off" : "on")
+        object.add("wire_version", Int(FrameCodec.wireVersion))
+        if let keyring = transport.security.keyring {
+            object.add("peer_key_ids", raw: "[" + keyring.keys.map { "\"\($0.idText)\"" }.joined(separator: ",") + "]")
+        }
         var peers = JSONObject()
         for peer in core.configuration.peers {
             var entry = JSONObject()
@@ -102,6 +118,10 @@ extension NodeRuntime {
                 entry.add("last_contact_ms", raw: "null")
             }
             entry.add("connected", transport.link(for: peer)?.isConnected ?? false)
+            let auth = transport.ledger.entries[peer.rawValue]
+            entry.add("auth", transport.security.insecure ? "off" : transport.ledger.state(of: peer))
+            entry.add("auth_failures", auth?.failures ?? 0)
+            entry.add("last_auth_failure", auth?.lastReason.map { "\($0): \(auth?.lastDetail ?? "")" })
             if core.role == .leader { entry.add("healthy", !core.unhealthyPeers.contains(peer)) }
             if core.role == .leader { entry.add("acknowledged_round", core.acknowledgedRounds[peer] ?? 0) }
             peers.add(peer.rawValue, raw: entry.rendered)

@@ -43,6 +43,8 @@ public final class NodeRuntime {
     /// The application's health: pulled checks (on their own thread) and pushed reports.
     var health: HealthState
     let healthChecker: HealthChecker?
+    /// `--api-token-file`: the bearer token that guards transfer, resign and health reports.
+    let apiToken: APIToken?
     /// `--on-elected` / `--on-demoted`, run on their own thread; runs queued and not yet reported.
     let hooks: HookRunner?
     var hooksInFlight = 0
@@ -115,10 +117,24 @@ public final class NodeRuntime {
             eventLog = nil
         }
         core = ElectionCore(configuration: options.configuration, hardState: hardState, now: now, randomSeed: seed)
+        guard options.peerKeyFile != nil || options.insecurePeers else {
+            throw StartupError("no --peer-key-file: make a cluster key with `tenure keygen > peer.key`, copy it to every node and pass --peer-key-file peer.key (or --insecure-peers for a throwaway test cluster)")
+        }
+        let security: PeerSecurity
+        do {
+            security = try PeerSecurity(keyFile: options.insecurePeers ? nil : options.peerKeyFile)
+        } catch {
+            throw StartupError("\(error)")
+        }
+        do {
+            apiToken = try options.apiTokenFile.map { path throws(KeyringError) in try APIToken(path: path) }
+        } catch {
+            throw StartupError("\(error)")
+        }
         var addresses: [NodeID: SocketAddress] = [:]
         for peer in options.peers { addresses[peer.id] = peer.address }
         transport = PeerTransport(selfID: options.id, peerAddresses: addresses, clusterID: options.clusterID,
-                                  configuration: options.configuration, seed: seed ^ 0x5EED, log: log)
+                                  configuration: options.configuration, security: security, seed: seed ^ 0x5EED, log: log)
         api = APIServer(address: options.api, log: log)
         health = HealthState(rise: options.healthRise, fall: options.healthFall)
         let check: HealthChecker.Check? = options.healthCommand.map { .command($0) }
@@ -154,7 +170,7 @@ public final class NodeRuntime {
         }
         if installSignalHandlers {
             do {
-                signalFD = try SignalPipe.install()
+                signalFD = try SignalPipe.install([.terminate, .interrupt, .hangUp])
             } catch {
                 transport.shutdown()
                 api.shutdown()
@@ -174,6 +190,9 @@ public final class NodeRuntime {
             $0.loadedTerm = hardState.term
             $0.votedFor = hardState.votedFor?.rawValue
             $0.state = loaded == nil ? "missing" : "ok"
+        }
+        if security.insecure {
+            log.warning("--insecure-peers: peer connections are NOT authenticated; any local process can forge elections. Use --peer-key-file outside of tests")
         }
         log.info("started: peers on \(transport.listenAddress), API on \(options.api), \(hardState), \(loaded == nil ? "fresh data directory" : "state loaded"); lease \(options.configuration.leaseDuration), election timeout [\(options.electionTimeoutMin), \(options.electionTimeoutMax))")
     }
@@ -305,7 +324,7 @@ public final class NodeRuntime {
         case .link(let index):
             transport.links[index].handle(events: events, now: now, log: log)
         case .apiListener:
-            api.acceptConnections(now: now)
+            metrics.httpConnectionsEvicted += api.acceptConnections(now: now)
         case .api(let fd):
             api.handle(fd: fd, events: events, now: now, metrics: metrics, route: route)
         case .health:
@@ -329,7 +348,10 @@ public final class NodeRuntime {
 
     /// SIGTERM or SIGINT: a leader gives up its lease and hands over before exiting.
     func handle(_ signal: SignalPipe.Signal, now: Instant) {
-        guard signal != .hangUp else { return }
+        if signal == .hangUp {
+            reloadPeerKeys()
+            return
+        }
         switch shutdown {
         case .running:
             let name = signal.name
@@ -352,6 +374,23 @@ public final class NodeRuntime {
             shutdown = .finished
         case .finished:
             break
+        }
+    }
+
+    /// SIGHUP: re-reads `--peer-key-file` (keys rotate without a restart) and `--api-token-file`.
+    func reloadPeerKeys() {
+        if let apiToken {
+            if let error = apiToken.reload() { log.error("SIGHUP: \(error); keeping the token in use") } else { log.info("SIGHUP: API token re-read") }
+        }
+        let security = transport.security
+        guard !security.insecure else {
+            log.info("SIGHUP: no --peer-key-file to re-read")
+            return
+        }
+        if let error = security.reload() {
+            log.error("SIGHUP: \(error); keeping the keys in use")
+        } else if let keyring = security.keyring {
+            log.info("SIGHUP: peer keys re-read: signing with \(keyring.signing.idText), accepting \(keyring.keys.map(\.idText).joined(separator: ", "))")
         }
     }
 

@@ -3,15 +3,28 @@ import TenureWire
 
 /// One connection a peer opened to this node, carrying frames from that peer only.
 ///
-/// The first valid frame binds the connection to its sender; a frame naming another sender,
-/// an unknown node, another cluster or malformed bytes closes it. The decoder bounds memory.
+/// This node accepted it, so it is the handshake's responder: it waits for `hello`, answers
+/// `challenge`, and binds the connection to the peer once its `proof` checks out. Until then
+/// no election message is accepted; afterwards every one must carry the session's tag and name
+/// that peer as its sender. Anything else closes it. The decoder bounds memory.
 struct InboundConnection {
+    enum Stage {
+        case awaitingHello
+        case awaitingProof(hello: Hello, responderNonce: [UInt8], key: PeerKeyring.Key?)
+        case authenticated
+    }
+
     let fd: Int32
     let remoteHost: String
     var decoder: FrameDecoder
-    /// The peer this connection carries frames from, once its first frame arrived.
+    var stage: Stage = .awaitingHello
+    /// The peer this connection carries frames from, once the handshake proved who it is.
     var boundPeer: NodeID?
     var openedAt: Instant
+    /// No byte has arrived yet: the first to go when one address holds too many unfinished handshakes.
+    var silent = true
+
+    var isAuthenticated: Bool { if case .authenticated = stage { true } else { false } }
 }
 
 /// Why peer input was refused; each reason is a metric label and an event-log field.

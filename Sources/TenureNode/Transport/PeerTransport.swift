@@ -6,32 +6,48 @@ import TenureWire
 ///
 /// One outbound `PeerLink` per peer for sending; inbound connections, accepted on this node's
 /// peer address, for receiving. Nothing here blocks: the runtime's poll loop drives it.
+///
+/// The peer port cannot be starved: a connection from an address that is no configured peer's
+/// is closed at once; one that has not finished its handshake within `handshakeTimeout` is
+/// closed; each address may hold at most `maximumUnauthenticatedPerAddress` unfinished
+/// handshakes (a newcomer evicts that address's oldest silent one, else its oldest); and an
+/// authenticated connection replaces its peer's older ones. So however many idle connections a
+/// local process opens, a real peer's connection, which sends `hello` at once and finishes in
+/// one round trip, gets in.
 final class PeerTransport {
     let selfID: NodeID
     let listenAddress: SocketAddress
     let clusterID: UInt64
     let peerAddresses: [NodeID: SocketAddress]
+    let security: PeerSecurity
+    let ledger: PeerAuthLedger
     private(set) var links: [PeerLink]
     private var linkIndex: [NodeID: Int] = [:]
     private(set) var inbound: [Int32: InboundConnection] = [:]
     private(set) var listener: Int32 = -1
     private let log: Log
+    private let peerHosts: Set<String>
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
 
-    /// More inbound connections than this means something other than peers is connecting.
-    static let maximumInboundConnections = 64
+    static let maximumUnauthenticatedPerAddress = 4
+    static let handshakeTimeout = PeerLink.handshakeTimeout
 
     init(selfID: NodeID, peerAddresses: [NodeID: SocketAddress], clusterID: UInt64, configuration: Configuration,
-         seed: UInt64, log: Log) {
+         security: PeerSecurity, seed: UInt64, log: Log) {
         self.selfID = selfID
         self.listenAddress = peerAddresses[selfID]!
         self.clusterID = clusterID
         self.peerAddresses = peerAddresses
+        self.security = security
         self.log = log
+        let ledger = PeerAuthLedger(log: log)
+        self.ledger = ledger
+        self.peerHosts = Set(peerAddresses.filter { $0.key != selfID }.map(\.value.host))
         var links: [PeerLink] = []
         for (offset, peer) in configuration.peers.enumerated() {
             linkIndex[peer] = links.count
-            links.append(PeerLink(peer: peer, address: peerAddresses[peer]!, heartbeatInterval: configuration.heartbeatInterval,
+            links.append(PeerLink(peer: peer, address: peerAddresses[peer]!, selfID: selfID, clusterID: clusterID,
+                                  security: security, ledger: ledger, heartbeatInterval: configuration.heartbeatInterval,
                                   electionTimeoutMin: configuration.electionTimeoutMin, seed: seed &+ UInt64(offset) &* 7919))
         }
         self.links = links
@@ -51,7 +67,8 @@ final class PeerTransport {
         return true
     }
 
-    /// Starts due reconnects; returns the earliest instant a link needs attention.
+    /// Starts due reconnects and closes handshakes past their deadline; returns the earliest
+    /// instant a link or connection needs attention.
     func maintain(now: Instant) -> Instant? {
         var earliest: Instant?
         for link in links {
@@ -59,23 +76,51 @@ final class PeerTransport {
                 earliest = min(earliest ?? due, due)
             }
         }
+        for (fd, connection) in inbound where !connection.isAuthenticated {
+            let deadline = connection.openedAt + Self.handshakeTimeout
+            if now >= deadline {
+                ledger.failed(subject(of: connection), reason: "handshake_timeout",
+                              detail: "a connection from \(connection.remoteHost) did not finish its handshake within \(Self.handshakeTimeout)", now: now)
+                closeInbound(fd)
+            } else {
+                earliest = min(earliest ?? deadline, deadline)
+            }
+        }
         return earliest
     }
 
-    /// Accepts waiting peer connections.
+    /// Accepts waiting peer connections, and reads the `hello` each may already have sent.
     func acceptConnections(now: Instant, onReject: (PeerInputRejection, String) -> Void) {
+        var accepted: [Int32] = []
         while let (fd, host) = Socket.accept(listener) {
-            guard inbound.count < Self.maximumInboundConnections else {
+            guard peerHosts.contains(host) else {
                 Descriptor.close(fd)
-                onReject(.tooManyConnections, host)
+                ledger.failed("host \(host)", reason: "not_a_peer", detail: "a connection from \(host), which is no configured peer's address, was closed", now: now)
                 continue
             }
-            inbound[fd] = InboundConnection(fd: fd, remoteHost: host, decoder: FrameDecoder(clusterID: clusterID), openedAt: now)
+            makeRoom(forAnotherFrom: host)
+            inbound[fd] = InboundConnection(fd: fd, remoteHost: host,
+                                            decoder: FrameDecoder(clusterID: clusterID, authentication: .awaitingHandshake), openedAt: now)
+            accepted.append(fd)
+        }
+        for fd in accepted where inbound[fd] != nil {
+            let frames = readInbound(fd: fd, now: now, onReject: onReject)
+            assert(frames.isEmpty, "no election message can arrive before the handshake")
         }
     }
 
-    /// Reads from one inbound connection and returns the frames it carried. Bad input closes
-    /// the connection; frames decoded before the bad one are still returned.
+    /// At most `maximumUnauthenticatedPerAddress` unfinished handshakes per address: evict that
+    /// address's oldest silent connection, else its oldest unfinished one.
+    private func makeRoom(forAnotherFrom host: String) {
+        let pending = inbound.values.filter { $0.remoteHost == host && !$0.isAuthenticated }
+        guard pending.count >= Self.maximumUnauthenticatedPerAddress else { return }
+        let victim = pending.filter(\.silent).min { $0.openedAt < $1.openedAt } ?? pending.min { $0.openedAt < $1.openedAt }
+        if let victim { closeInbound(victim.fd) }
+    }
+
+    /// Reads from one inbound connection: handshake frames are answered here, and the election
+    /// messages of an authenticated connection are returned. Bad input closes the connection;
+    /// messages decoded before the bad frame are still returned.
     func readInbound(fd: Int32, now: Instant, onReject: (PeerInputRejection, String) -> Void) -> [DecodedFrame] {
         guard var connection = inbound[fd] else { return [] }
         var frames: [DecodedFrame] = []
@@ -84,18 +129,24 @@ final class PeerTransport {
             let result = readBuffer.withUnsafeMutableBytes { Socket.read(fd, into: $0) }
             switch result {
             case .bytes(let count):
+                connection.silent = false
                 readBuffer.withUnsafeBytes { connection.decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                 do {
-                    while let frame = try connection.decoder.nextFrame() {
-                        if let rejection = validate(frame.envelope, on: &connection) {
-                            onReject(rejection, connection.remoteHost)
-                            open = false
-                            break readLoop
+                    while open, let frame = try connection.decoder.nextPeerFrame() {
+                        switch frame {
+                        case .handshake(let message):
+                            open = respond(to: message, on: &connection, now: now)
+                        case .message(let decoded):
+                            if let rejection = validate(decoded.envelope, on: connection) {
+                                onReject(rejection, connection.remoteHost)
+                                open = false
+                            } else {
+                                frames.append(decoded)
+                            }
                         }
-                        frames.append(frame)
                     }
                 } catch {
-                    onReject(.wire(error), connection.remoteHost)
+                    refuseAfter(error, on: connection, now: now, onReject: onReject)
                     open = false
                 }
                 if count < readBuffer.count { break readLoop }
@@ -113,21 +164,101 @@ final class PeerTransport {
         return frames
     }
 
-    /// Checks the sender and recipient of a decoded frame, binding the connection to its sender.
-    private func validate(_ envelope: Envelope, on connection: inout InboundConnection) -> PeerInputRejection? {
-        guard envelope.to == selfID else { return .wrongRecipient(envelope.to) }
-        guard envelope.from != selfID, let address = peerAddresses[envelope.from] else { return .unknownNode(envelope.from) }
-        guard address.host == connection.remoteHost else { return .addressMismatch(peer: envelope.from, host: connection.remoteHost) }
-        if let bound = connection.boundPeer {
-            guard bound == envelope.from else { return .senderChanged(from: bound, to: envelope.from) }
-        } else {
-            connection.boundPeer = envelope.from
+    /// The responder's side of the handshake; false when the connection is to be closed.
+    private func respond(to message: HandshakeMessage, on connection: inout InboundConnection, now: Instant) -> Bool {
+        switch (connection.stage, message) {
+        case (.awaitingHello, .hello(let hello)):
+            guard hello.to == selfID else {
+                return refuse(.protocolViolation, "this node is \(selfID), not \(hello.to)", peer: nil, on: connection, now: now)
+            }
+            guard hello.from != selfID, let address = peerAddresses[hello.from], address.host == connection.remoteHost else {
+                return refuse(.notAPeer, "\(hello.from) from \(connection.remoteHost) is not a configured peer at that address", peer: nil, on: connection, now: now)
+            }
+            guard hello.insecure == security.insecure else {
+                let detail = security.insecure
+                    ? "\(selfID) runs with --insecure-peers, but \(hello.from) uses a peer key"
+                    : "\(selfID) requires a peer key, but \(hello.from) runs with --insecure-peers"
+                return refuse(.insecureMismatch, detail, peer: hello.from, on: connection, now: now)
+            }
+            var key: PeerKeyring.Key?
+            if let keyring = security.keyring {
+                guard let found = keyring.key(id: hello.keyID) else {
+                    return refuse(.unknownKey, "\(hello.from) signs with key \(PeerKeyring.Key.idText(hello.keyID)), which is not in \(selfID)'s --peer-key-file",
+                                  peer: hello.from, on: connection, now: now)
+                }
+                key = found
+            }
+            guard let nonce = PeerSecurity.nonce() else {
+                log.error("no random bytes for a handshake nonce (getrandom failed); closing the connection from \(hello.from)")
+                return false
+            }
+            let proof = key.map {
+                Handshake.responderProof(key: $0, cluster: clusterID, initiator: hello.from, responder: selfID,
+                                         initiatorNonce: hello.nonce, responderNonce: nonce)
+            } ?? []
+            let challenge = FrameCodec.encode(.challenge(Challenge(from: selfID, to: hello.from, nonce: nonce, proof: proof)), clusterID: clusterID)
+            // A fresh socket takes a few hundred bytes at once; one that does not is not worth waiting for.
+            guard Socket.write(connection.fd, challenge, from: 0) == challenge.count else { return false }
+            connection.stage = .awaitingProof(hello: hello, responderNonce: nonce, key: key)
+            return true
+        case (.awaitingProof(let hello, let nonce, let key), .proof(let proof)):
+            if let key {
+                let expected = Handshake.initiatorProof(key: key, cluster: clusterID, initiator: hello.from, responder: selfID,
+                                                        initiatorNonce: hello.nonce, responderNonce: nonce)
+                guard Handshake.proofMatches(proof.proof, expected) else {
+                    return refuse(.badProof, "\(hello.from) could not prove it holds key \(key.idText)", peer: hello.from, on: connection, now: now)
+                }
+                connection.decoder.authentication = .session(FrameAuthenticator(key: Handshake.sessionKey(
+                    key: key, cluster: clusterID, initiator: hello.from, responder: selfID, initiatorNonce: hello.nonce, responderNonce: nonce)))
+            } else {
+                connection.decoder.authentication = .notRequired
+            }
+            connection.stage = .authenticated
+            connection.boundPeer = hello.from
+            ledger.succeeded(hello.from.rawValue, now: now)
             // A peer keeps one connection to us; older ones are left over from before a
             // reconnect (possibly behind a partition that swallowed the FIN), so reap them.
-            for (otherFD, other) in inbound where otherFD != connection.fd && other.boundPeer == envelope.from {
+            for (otherFD, other) in inbound where otherFD != connection.fd && other.boundPeer == hello.from {
                 closeInbound(otherFD)
             }
+            return true
+        default:
+            return refuse(.protocolViolation, "unexpected \(message.kindName) from \(connection.remoteHost) during the handshake",
+                          peer: connection.boundPeer, on: connection, now: now)
         }
+    }
+
+    /// Sends a refusal (best effort), counts and logs it; always false (close the connection).
+    private func refuse(_ reason: Refusal.Reason, _ detail: String, peer: NodeID?, on connection: InboundConnection, now: Instant) -> Bool {
+        let frame = FrameCodec.encode(.refusal(Refusal(reason, detail)), clusterID: clusterID)
+        _ = Socket.write(connection.fd, frame, from: 0)
+        ledger.failed(peer?.rawValue ?? subject(of: connection), reason: reason.label, detail: detail, now: now)
+        return false
+    }
+
+    /// Bad bytes: an old wire version gets a refusal that says so; a bad tag or an election
+    /// message before the handshake is an authentication failure; the rest is malformed input.
+    private func refuseAfter(_ error: WireError, on connection: InboundConnection, now: Instant, onReject: (PeerInputRejection, String) -> Void) {
+        switch error {
+        case .unsupportedVersion(let version):
+            _ = refuse(.unsupportedVersion, "\(selfID) speaks peer wire version \(FrameCodec.wireVersion), not \(version): upgrade every node to the same release",
+                       peer: connection.boundPeer, on: connection, now: now)
+        case .badTag, .unauthenticated:
+            ledger.failed(connection.boundPeer?.rawValue ?? subject(of: connection), reason: error.counterName, detail: "\(error)", now: now)
+        default:
+            onReject(.wire(error), connection.remoteHost)
+        }
+    }
+
+    private func subject(of connection: InboundConnection) -> String {
+        connection.boundPeer?.rawValue ?? "host \(connection.remoteHost)"
+    }
+
+    /// Checks the sender and recipient of a message on an authenticated connection.
+    private func validate(_ envelope: Envelope, on connection: InboundConnection) -> PeerInputRejection? {
+        guard envelope.to == selfID else { return .wrongRecipient(envelope.to) }
+        guard let bound = connection.boundPeer else { return .unknownNode(envelope.from) }
+        guard bound == envelope.from else { return .senderChanged(from: bound, to: envelope.from) }
         return nil
     }
 
