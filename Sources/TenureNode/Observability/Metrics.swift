@@ -68,7 +68,7 @@ final class Metrics {
         }
     }
 
-    func render(role: Role, term: UInt64, isLeader: Bool, leaseRemaining: Interval, uptime: Interval,
+    func render(role: Role, term: UInt64, isLeader: Bool, leaseRemaining: Interval, uptime: Interval, durable: Bool = true,
                 peerAuthFailures: [String: Int] = [:]) -> String {
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, String)]) {
@@ -80,6 +80,7 @@ final class Metrics {
         metric("term", "gauge", "Current Raft term (the fencing token).", [("", "\(term)")])
         metric("is_leader", "gauge", "1 while this node leads with a valid lease.", [("", isLeader ? "1" : "0")])
         metric("lease_remaining_seconds", "gauge", "Time left on the lease.", [("", "\(Double(leaseRemaining.nanoseconds) / 1e9)")])
+        metric("state_durable", "gauge", "1 while the term and vote in memory are on disk; 0 while writing them fails.", [("", durable ? "1" : "0")])
         metric("uptime_seconds", "gauge", "Time since this process started.", [("", "\(Double(uptime.nanoseconds) / 1e9)")])
         metric("leader_changes_total", "counter", "Times this node learned of a new leader.", [("", "\(leaderChanges)")])
         metric("elections_started_total", "counter", "Elections this node started (term increments).", [("", "\(electionsStarted)")])

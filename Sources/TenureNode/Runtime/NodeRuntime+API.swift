@@ -37,16 +37,17 @@ extension NodeRuntime {
         case "/v1/watch": return .eventStream(initial: HTTPResponse.eventStreamHead + watchEventBytes())
         case "/healthz": return .response(.json(200, "{\"status\":\"ok\"}"))
         case "/readyz":
-            let leader = core.knownLeader(at: now)
+            let leader = clientKnownLeader(at: now)
             var object = JSONObject()
             object.add("ready", leader != nil)
             object.add("leader", leader?.rawValue)
-            object.add("term", core.term)
+            object.add("term", clientTerm)
             return .response(.json(leader != nil ? 200 : 503, object.rendered))
         case "/metrics":
             let lease = core.leaseExpiresAt.map { max(.zero, $0 - now) } ?? .zero
-            var response = HTTPResponse.text(200, metrics.render(role: core.role, term: core.term, isLeader: core.isLeader(at: now),
-                                                                  leaseRemaining: core.isLeader(at: now) ? lease : .zero, uptime: now - startedAt,
+            var response = HTTPResponse.text(200, metrics.render(role: core.role, term: clientTerm, isLeader: clientIsLeader(at: now),
+                                                                  leaseRemaining: clientIsLeader(at: now) ? lease : .zero, uptime: now - startedAt,
+                                                                  durable: stateIsDurable,
                                                                   peerAuthFailures: transport.ledger.byReason))
             response.contentType = "text/plain; version=0.0.4; charset=utf-8"
             return .response(response)
@@ -68,30 +69,30 @@ extension NodeRuntime {
     /// `electionTimeoutMin`; 503 otherwise.
     func leaderResponse(now: Instant) -> HTTPResponse {
         var object = JSONObject()
-        if let leader = core.knownLeader(at: now) {
+        if let leader = clientKnownLeader(at: now) {
             object.add("leader", leader.rawValue)
-            object.add("term", core.term)
+            object.add("term", clientTerm)
             object.add("api", options.apiAddress(of: leader)?.description)
             return .json(200, object.rendered)
         }
         object.add("leader", nil)
-        object.add("term", core.term)
+        object.add("term", clientTerm)
         return .json(503, object.rendered)
     }
 
     func statusJSON(now: Instant) -> String {
-        let isLeader = core.isLeader(at: now)
+        let isLeader = clientIsLeader(at: now)
         var object = JSONObject()
         object.add("id", core.id.rawValue)
         object.add("role", core.role.rawValue)
-        object.add("term", core.term)
-        object.add("leader", core.leader?.rawValue)
-        object.add("known_leader", core.knownLeader(at: now)?.rawValue)
-        object.add("voted_for", core.votedFor?.rawValue)
+        object.add("term", clientTerm)
+        object.add("leader", clientLeader?.rawValue)
+        object.add("known_leader", clientKnownLeader(at: now)?.rawValue)
+        object.add("voted_for", durableHardState.votedFor?.rawValue)
         object.add("is_leader", isLeader)
         let remaining = isLeader ? (core.leaseExpiresAt! - now) : .zero
         object.add("lease_remaining_ms", Double(remaining.nanoseconds / 1000) / 1000)
-        if isLeader { object.add("fencing_token", core.term) }
+        if isLeader { object.add("fencing_token", clientTerm) }
         object.add("now_monotonic_ns", now.nanoseconds)
         if isLeader, let expiry = core.leaseExpiresAt {
             object.add("lease_expires_monotonic_ns", expiry.nanoseconds)
@@ -135,6 +136,7 @@ extension NodeRuntime {
         settings.add("clock_drift_bound", core.configuration.clockDriftBound)
         object.add("config", raw: settings.rendered)
         object.add("health", raw: healthJSON(now: now))
+        object.add("durable", raw: durabilityJSON(now: now))
         object.add("nodes", raw: nodesJSON(now: now))
         object.add("version", TenureVersion.current)
         var attachment = JSONObject()
@@ -149,7 +151,7 @@ extension NodeRuntime {
         var object = JSONObject()
         object.add("seq", watchSequence)
         object.add("leader", announced?.leader?.rawValue)
-        object.add("term", announced?.term ?? core.term)
+        object.add("term", announced?.term ?? clientTerm)
         object.add("api", announced?.leader.flatMap { options.apiAddress(of: $0)?.description })
         object.add("role", core.role.rawValue)
         object.add("monotonic_ns", clock.now().nanoseconds)

@@ -53,6 +53,9 @@ public final class NodeRuntime {
     var loadSample: (milli: UInt32?, at: Instant) = (nil, Instant(nanoseconds: 0))
     var shutdown: ShutdownState = .running
     var nextReapAt: Instant
+    /// Set while the term and vote cannot be made durable; the write is retried on a timer.
+    var persistOutage: (since: Instant, error: String)?
+    var nextPersistRetryAt = Instant.zero
 
     /// An operator command that changes leadership and is answered once it took effect.
     enum LeadershipCommand: String {
@@ -218,6 +221,7 @@ public final class NodeRuntime {
     public func turn(maximumWait: Interval?) throws(SystemError) -> Bool {
         let now = clock.now()
         if now >= core.nextDeadline { apply(core.advance(to: now), now: now) }
+        retryPersistIfDue(now: now)
         let linkDeadline = transport.maintain(now: now)
         settlePendingCommands(now: now)
         releaseHeldTransfer(now: now)
@@ -243,6 +247,7 @@ public final class NodeRuntime {
         for command in pendingCommands { wakeAt = min(wakeAt, command.deadline) }
         if let heldTransfer { wakeAt = min(wakeAt, heldTransfer.until) }
         if let expiry = health.pushExpiresAt, expiry > now { wakeAt = min(wakeAt, expiry) }
+        if !stateIsDurable { wakeAt = min(wakeAt, nextPersistRetryAt) }
         if case .draining(_, let deadline) = shutdown { wakeAt = min(wakeAt, deadline) }
         var wait = max(Interval.zero, wakeAt - now)
         if let maximumWait { wait = min(wait, maximumWait) }
@@ -405,7 +410,8 @@ public final class NodeRuntime {
             messages = try output.messages(afterPersisting: persist)
         } catch {
             metrics.persistFailures += 1
-            log.error("\(error); the \(output.messageCount) message(s) that depend on it were not sent")
+            notePersistFailure("\(error)", now: now)
+            log.debug("\(error); the \(output.messageCount) message(s) that depend on it were not sent")
             eventLog?.write(.persistFailed, at: now) {
                 $0.term = core.hardState.term
                 $0.votedFor = core.hardState.votedFor?.rawValue
@@ -433,11 +439,15 @@ public final class NodeRuntime {
         publishChanges(now: now)
     }
 
-    private func persist(_ state: HardState) throws(HardStateStoreError) {
+    private func persist(_ state: HardState) throws(HardStateStoreError) { try persistNow(state) }
+
+    /// Writes and syncs `state`; on success it is the durable state.
+    func persistNow(_ state: HardState) throws(HardStateStoreError) {
         let started = clock.now()
         try store.save(state)
         let finished = clock.now()
         durableHardState = state
+        notePersistRecovered(now: finished)
         metrics.persistLatency.observe(finished - started)
         eventLog?.write(.persistOK, at: finished) {
             $0.term = state.term
@@ -465,7 +475,7 @@ public final class NodeRuntime {
 
     /// Announces a change of leader or term to watchers.
     func publishChanges(now: Instant) {
-        let current = (leader: core.leader, term: core.term)
+        let current = (leader: clientLeader, term: clientTerm)
         if let announced, announced.leader == current.leader, announced.term == current.term { return }
         announced = current
         watchSequence += 1

@@ -1,0 +1,74 @@
+import Testing
+import TenurePOSIX
+import TenureJSON
+
+@testable import TenureCore
+@testable import TenureNode
+
+/// A node whose term and vote cannot be made durable (issue 10, "disk full"): it shows clients
+/// only durable state, says why, and recovers by itself.
+@Suite("Runtime: state that cannot be made durable") struct RuntimeDurabilityTests {
+    func status(_ cluster: RuntimeCluster, _ node: Int) throws -> JSONValue {
+        let runtime = cluster.runtimes[node]
+        return try #require(JSONValue.parse(Array(runtime.statusJSON(now: cluster.clocks[node].now()).utf8)))
+    }
+
+    @Test("A single voter that cannot persist its term never claims leadership of it, and leads once the write succeeds")
+    func singleVoterWaitsForDurability() throws {
+        // Thesis 3.8: a term must be on stable storage before it is acted on; a single voter sends no
+        // message, so the shell must retry the write on its own and gate what clients see.
+        let cluster = try RuntimeCluster(hostBase: 230, count: 1)
+        defer { cluster.stop() }
+        let store = cluster.memoryStore(0)
+        store.failingSaves = 1_000_000
+        cluster.runUntil("the core leads in memory", maxSteps: 2000) { cluster.runtimes[0].core.role == .leader }
+        let runtime = cluster.runtimes[0]
+        let now = cluster.clocks[0].now()
+        #expect(runtime.core.isLeader(at: now), "the core itself believes it leads")
+        #expect(!runtime.clientIsLeader(at: now))
+        var answer = try status(cluster, 0)
+        #expect(answer["is_leader"]?.bool == false)
+        #expect(answer["fencing_token"] == nil)
+        #expect(answer["term"]?.uint64 == 0, "clients see only the durable term")
+        #expect(answer["leader"]?.isNull == true)
+        #expect(answer["durable"]?["ok"]?.bool == false)
+        #expect(answer["durable"]?["error"]?.string?.contains("space") == true, "\(answer["durable"] as Any)")
+        #expect(runtime.leaderResponse(now: now).status == 503)
+        // The retries keep failing quietly; once the disk has room, the node recovers on its own.
+        cluster.step(by: .milliseconds(350))
+        #expect(!runtime.clientIsLeader(at: cluster.clocks[0].now()))
+        store.failingSaves = 0
+        cluster.runUntil("the term is durable again", maxSteps: 50, by: .milliseconds(10)) { runtime.stateIsDurable }
+        cluster.runUntil("the node leads for clients", maxSteps: 200, by: .milliseconds(10)) { runtime.clientIsLeader(at: cluster.clocks[0].now()) }
+        answer = try status(cluster, 0)
+        #expect(answer["term"]?.uint64 == runtime.core.term && runtime.core.term >= 1)
+        #expect(answer["fencing_token"]?.uint64 == runtime.core.term)
+        #expect(answer["durable"]?["ok"]?.bool == true)
+        #expect(store.saved.last == runtime.core.hardState)
+    }
+
+    @Test("A follower that cannot persist a newer term keeps showing the durable one, acknowledges nothing, and catches up when it can")
+    func followerShowsOnlyDurableTerm() throws {
+        let cluster = try RuntimeCluster(hostBase: 233)
+        defer { cluster.stop() }
+        let leader = try #require(cluster.runUntilStableLeader())
+        let follower = (leader + 1) % 3
+        let store = cluster.memoryStore(follower)
+        let durableTerm = cluster.runtimes[follower].core.term
+        store.failingSaves = 1_000_000
+        // The leader hands over; the new term cannot be written on the full follower.
+        let (_, output) = cluster.runtimes[leader].core.resign(at: cluster.clocks[leader].now())
+        cluster.runtimes[leader].apply(output, now: cluster.clocks[leader].now())
+        cluster.runUntil("a newer term in the follower's memory", maxSteps: 3000) { cluster.runtimes[follower].core.term > durableTerm }
+        cluster.step(by: .milliseconds(50))
+        let runtime = cluster.runtimes[follower]
+        #expect(!runtime.stateIsDurable)
+        let answer = try status(cluster, follower)
+        #expect(answer["term"]?.uint64 == durableTerm, "a client must never see a term a crash would forget")
+        #expect(answer["known_leader"]?.isNull == true)
+        store.failingSaves = 0
+        cluster.runUntil("the follower's term is durable and shown", maxSteps: 200, by: .milliseconds(10)) {
+            runtime.stateIsDurable && (try? status(cluster, follower))?["term"]?.uint64 == runtime.core.term
+        }
+    }
+}
