@@ -13,6 +13,7 @@ usage: tenure-lab <command> [options]
   now-ns         print CLOCK_MONOTONIC in nanoseconds (the clock of event logs and probes)
   singleton-worker  the worker cluster/demo-singleton runs under tenure run (--help)
   check-singleton   check that workers never ran at once and tokens only grew (--help)
+  app-binding    fault and timing probe for cluster/bench's application-binding section (--help)
 """
 
 let main = Command("tenure-lab", usage: usage)
@@ -26,6 +27,7 @@ case "bench-core": ProcessEnvironment.exit(BenchCoreCommand.run(rest))
 case "now-ns": ProcessEnvironment.exit(NowCommand.run(rest))
 case "singleton-worker": ProcessEnvironment.exit(SingletonCommands.worker(rest))
 case "check-singleton": ProcessEnvironment.exit(SingletonCommands.check(rest))
+case "app-binding": ProcessEnvironment.exit(AppBindingCommand.run(rest))
 case "-h", "--help", "help":
     print(usage)
     ProcessEnvironment.exit(0)

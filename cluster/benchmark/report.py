@@ -343,6 +343,192 @@ def cost_chart(path, idle_records, core_records, failover_rows):
 
 
 # ------------------------------------------------------------------------------------------------
+# Application binding (issue 9, section 5)
+
+APP_FAULTS = [
+    ("node-kill", "kill -9 of the leader's node"),
+    ("node-stop", "SIGSTOP of the leader's node (SIGCONT once the new leader is up)"),
+    ("node-isolate", "isolation of the leader's node (iptables DROP on its peer port)"),
+]
+APP_HEALTH = [
+    ("health-pull", "health check starts failing (`--health-cmd` testing a file)"),
+    ("health-push", "application pushes `PUT /v1/health {\"healthy\": false}`"),
+]
+FLAKY_FAILURE = 77 / 256  # the check fails when a random byte is below 77
+
+
+def unhealthy_episodes_per_check(p, fall, rise):
+    """Expected healthy-to-unhealthy transitions per check of a node whose checks fail independently
+    with probability p, under fall/rise hysteresis: the stationary rate of a small Markov chain
+    (states: healthy with k failures in a row, k < fall; unhealthy with j passes in a row, j < rise)."""
+    n = fall + rise
+    pi = [1.0 / n] * n
+    for _ in range(3000):
+        nxt = [0.0] * n
+        for state, weight in enumerate(pi):
+            if state < fall:
+                nxt[state + 1 if state + 1 < fall else fall] += weight * p
+                nxt[0] += weight * (1 - p)
+            else:
+                passes = state - fall
+                nxt[fall] += weight * p
+                nxt[fall + passes + 1 if passes + 1 < rise else 0] += weight * (1 - p)
+        pi = nxt
+    return pi[fall - 1] * p
+
+
+def app_verdict(ok):
+    return "met" if ok else "**missed**"
+
+
+def app_binding_section(records):
+    """(rows for the Targets table, markdown lines, lines for stdout) of the application-binding section."""
+    by_kind = {}
+    for record in records:
+        by_kind.setdefault(record.get("kind"), []).append(record)
+    if not records:
+        return [], [], []
+
+    def results(kind):
+        return [r["result"] for r in by_kind.get(kind, []) if isinstance(r.get("result"), dict)]
+
+    def values(items, key):
+        return [r[key] for r in items if r.get(key) is not None]
+
+    def p50_p99(numbers, digits=1):
+        if not numbers:
+            return "-"
+        return f"p50 {ms(percentile(numbers, 0.5), digits)} ms, p99 {ms(percentile(numbers, 0.99), digits)} ms"
+
+    rows = []      # measure, trials, figures, target, verdict
+    targets = []   # for the summary table at the top
+    # (a) the old worker stopped before the new lease began
+    all_faults, all_stopped = 0, 0
+    for kind, label in APP_FAULTS:
+        items = results(kind)
+        if not items:
+            continue
+        complete = [r for r in items if r.get("complete")]
+        gone = values(complete, "gap_gone_ms")
+        stamp = values(complete, "gap_stamp_ms")
+        stopped = sum(1 for g in gone if g > 0)
+        bad = [f"trial {t['trial']}: gap {t['result'].get('gap_gone_ms')} ms" for t in by_kind[kind]
+               if t["result"].get("gap_gone_ms") is not None and t["result"]["gap_gone_ms"] <= 0]
+        figures = (f"{stopped}/{len(items)} ({100 * stopped / len(items):.0f}%); gap from the worker's process gone to the new lease: "
+                   f"min {ms(min(gone, default=None), 1)} ms, median {ms(percentile(gone, 0.5), 1)} ms; from its last stamp: "
+                   f"min {ms(min(stamp, default=None), 1)} ms, median {ms(percentile(stamp, 0.5), 1)} ms")
+        if len(complete) < len(items):
+            figures += f"; {len(items) - len(complete)} trial(s) incomplete"
+        if bad:
+            figures += "; NOT stopped: " + ", ".join(bad)
+        ok = stopped == len(items)
+        all_faults += len(items)
+        all_stopped += stopped
+        rows.append((f"{label}: old leader's worker stopped before the new leader's lease began", len(items), figures, "100% of trials", app_verdict(ok)))
+    if all_faults:
+        gaps = [r["gap_gone_ms"] for kind, _ in APP_FAULTS for r in results(kind) if r.get("gap_gone_ms") is not None]
+        targets.append(("Old leader's worker stopped before the new leader's lease: 100% (kill -9, SIGSTOP, isolation of the node)",
+                        f"{all_stopped}/{all_faults} trials; smallest gap {ms(min(gaps, default=None), 1)} ms", app_verdict(all_stopped == all_faults)))
+    # (b) worker crash to the first stamp of a new worker
+    crash = results("worker-crash")
+    start = next((r["result"] for r in by_kind.get("worker-start", [])), None)
+    if crash:
+        times = values([r for r in crash if r.get("complete")], "new_stamp_ms")
+        start_ms = start["median_ms"] if start else None
+        target = 50 + (start_ms or 0)
+        target_text = (f"p99 <= 50 ms + one worker start ({start_ms:.1f} ms, median of {start['samples']} measured: fork, exec, first stamp) = {target:.1f} ms"
+                       if start else "p99 <= 50 ms + one worker start (not measured)")
+        lease = values(crash, "new_lease_ms")
+        figures = f"{p50_p99(times)}; new leader's lease acquired {p50_p99(lease)}"
+        if len(times) < len(crash):
+            figures += f"; {len(crash) - len(times)} trial(s) incomplete"
+        ok = bool(times) and len(times) == len(crash) and percentile(times, 0.99) <= target
+        rows.append(("worker crash (kill -9 of the leader's worker): time to the first stamp of a new worker with a higher token", len(crash), figures, target_text, app_verdict(ok)))
+        targets.append(("Worker crash to a running worker on the new leader: " + target_text, f"{p50_p99(times)} over {len(crash)} trials", app_verdict(ok)))
+    # (c) health failure to a new leader
+    for kind, label in APP_HEALTH:
+        trials = by_kind.get(kind, [])
+        items = results(kind)
+        if not items:
+            continue
+        interval, fall = trials[0].get("health_interval_ms", 1000), trials[0].get("health_fall", 3)
+        target = (fall + 1) * interval + 50
+        times = values([r for r in items if r.get("complete")], "new_claim_ms")
+        lease = values(items, "new_lease_ms")
+        gone = values(items, "gap_gone_ms")
+        stopped = sum(1 for g in gone if g > 0)
+        figures = (f"new leader claims (polled every 5 ms) {p50_p99(times)}; lease acquired (event log) {p50_p99(lease)}; "
+                   f"old worker stopped before the new lease in {stopped}/{len(items)} (min gap {ms(min(gone, default=None), 1)} ms)")
+        if len(times) < len(items):
+            figures += f"; {len(items) - len(times)} trial(s) incomplete"
+        target_text = f"p99 <= (fall + 1) x interval + 50 ms = ({fall} + 1) x {interval} + 50 = {target} ms"
+        ok = bool(times) and len(times) == len(items) and percentile(times, 0.99) <= target
+        rows.append((f"{label} to a new leader (check every {interval} ms, fall {fall}, rise {trials[0].get('health_rise')})", len(items), figures, target_text, app_verdict(ok)))
+        targets.append((f"Health failure ({kind.split('-')[1]}) to a new leader: {target_text}", f"{p50_p99(times)} over {len(items)} trials", app_verdict(ok)))
+    # (d) leader changes under a flaky check
+    for record in by_kind.get("flaky", []):
+        window = record.get("window") or {}
+        changes = window.get("leader_changes")
+        interval, fall, rise = record.get("health_interval_ms", 1000), record.get("health_fall", 3), record.get("health_rise", 2)
+        checks = record.get("checks_passed", 0) + record.get("checks_failed", 0)
+        failed_pct = 100 * record.get("checks_failed", 0) / checks if checks else 0
+        per_node = checks / 3 if checks else record["seconds"] * 1000 / interval
+        expected = unhealthy_episodes_per_check(FLAKY_FAILURE, fall, rise) * per_node
+        by_node = ", ".join(f"{node} {count}" for node, count in sorted((window.get("unhealthy_by_node") or {}).items())) or "none"
+        figures = (f"{changes} leader change{'' if changes == 1 else 's'} in {record['seconds']} s; "
+                   f"{window.get('unhealthy_transitions')} unhealthy transition{'' if window.get('unhealthy_transitions') == 1 else 's'} ({by_node}); "
+                   f"{record.get('checks_failed', 0)} of {checks} checks failed ({failed_pct:.0f}%); with independent failures at 30% the "
+                   f"hysteresis lets a node turn unhealthy {expected:.1f} times in that window on average")
+        rows.append((f"health check failing 30% of the time at random on every node ({record['settings']})", 1, figures,
+                     "0 leader changes (goal)", app_verdict(changes == 0)))
+        targets.append((f"Leader changes with a health check failing 30% at random ({record['settings']}): goal 0",
+                        f"{changes} in {record['seconds']} s", app_verdict(changes == 0)))
+    checks = by_kind.get("singleton-check", [])
+    if checks:
+        passed = sum(1 for c in checks if c.get("passed"))
+        detail = "; ".join(c.get("summary", "").strip().split("\n")[0] for c in checks)
+        rows.append(("workers' running intervals never overlap, tokens only grow (check-singleton over each session's worker file)",
+                     len(checks), f"{passed}/{len(checks)} sessions pass: {detail}", "every session", app_verdict(passed == len(checks))))
+
+    table = ["| measure | trials | measured | target | verdict |", "|---|---:|---|---|---|"]
+    table += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows]
+
+    detail = ["| trial kind | trials | old worker gone after the fault: median | new lease after the fault: median / max | "
+              "new leader claims: median | new worker's first stamp: median | gap worker gone -> new lease: min / median | "
+              "gap last stamp -> new lease: min / median | old lease end -> new lease: min |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for kind in [k for k, _ in APP_FAULTS] + ["worker-crash"] + [k for k, _ in APP_HEALTH]:
+        items = results(kind)
+        if not items:
+            continue
+        def med(key):
+            return ms(percentile(values(items, key), 0.5), 1)
+        def low_mid(key):
+            v = values(items, key)
+            return f"{ms(min(v, default=None), 1)} / {ms(percentile(v, 0.5), 1)}"
+        lease = values(items, "new_lease_ms")
+        detail.append(f"| {kind} | {len(items)} | {med('old_gone_ms')} | {ms(percentile(lease, 0.5), 1)} / {ms(max(lease, default=None), 1)} | "
+                      f"{med('new_claim_ms')} | {med('new_stamp_ms')} | {low_mid('gap_gone_ms')} | {low_mid('gap_stamp_ms')} | "
+                      f"{ms(min(values(items, 'lease_gap_ms'), default=None), 1)} |")
+
+    md = ["## 7. Application binding (`tenure run` beside each of 3 nodes, default profile)", "",
+          "Three Tenure nodes (heartbeat 100 ms, election timeout 1000-1100 ms, default lease 930 ms), each with "
+          "`tenure run --endpoint <its API> -- tenure-lab singleton-worker` beside it in its namespace (`tenure run`'s defaults: "
+          "poll 20 ms, margin 50 ms, grace 100 ms). Every worker appends `NODE TOKEN CLOCK_MONOTONIC_NS` to one shared file every 5 ms. "
+          "`tenure-lab app-binding trial` injects each fault itself and reads every instant from the one system-wide CLOCK_MONOTONIC: "
+          "*worker gone* is the first 1-ms poll of `/proc/PID/stat` that found the old worker exited (or a zombie), an upper bound of its "
+          "death, so \"stopped before the new lease\" is counted conservatively; its *last stamp* is a lower bound (it certainly ran then). "
+          "*New lease* is the new leader's first `lease` event of the later term in its event log (`acquired: true`); *claims* is the first "
+          "poll (every node every 5 ms) answering `is_leader: true` in a later term. Times are from the fault: the signal, or the return "
+          "of the command (iptables-restore, `touch` of the file the health check tests, the `PUT /v1/health` answer). "
+          "For kill -9 and SIGSTOP of the node nothing tells `tenure run` anything: it stops its worker at its own deadline because the "
+          "node stops answering. Percentiles are nearest-rank (with under 100 trials p99 is the maximum).", ""]
+    md += table + ["", "Per trial kind (ms):", ""] + detail + [""]
+    out = ["Application binding", ""] + table + [""] + detail + [""]
+    return targets, md, out
+
+
+# ------------------------------------------------------------------------------------------------
 
 
 def main():
@@ -362,6 +548,7 @@ def main():
     wrk = load(directory, "wrk")
     stability = load(directory, "stability")
     core = load(directory, "core")
+    app_targets, app_md, app_out = app_binding_section(load(directory, "app-binding"))
 
     failover_rows = timing_rows(failover)
     handoff_rows = timing_rows(handoff)
@@ -468,6 +655,7 @@ def main():
     targets.append(("No false leader change (idle, client load, restarting a killed node, healing an isolation)",
                     f"Tenure: {len(tenure_changes)} leader changes or re-elections in {len(tenure_phases)} checked phases{detail}{etcd_text}",
                     verdict(not tenure_changes) if tenure_phases else "not measured"))
+    targets += app_targets
     target_lines = ["| target | measured | verdict |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in targets]
     md.append("## Targets")
     md.append("")
@@ -617,6 +805,9 @@ def main():
     if failover_chart(os.path.join(directory, "failover-cdf.svg"), failover_rows):
         pass
     cost_chart(os.path.join(directory, "cost-vs-size.svg"), idle, core, failover_rows)
+
+    md += app_md
+    out += app_out
 
     md.append("## Reproduce")
     md.append("")
