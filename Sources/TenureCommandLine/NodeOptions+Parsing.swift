@@ -25,6 +25,8 @@ extension NodeOptions {
       --cluster NAME                cluster name; nodes of different clusters refuse each other
       --event-log FILE              append JSON-lines events (role, term, votes, lease) to FILE
       --peer-apis n1=HOST:PORT,…    other nodes' API addresses (default: peer host, this node's API port)
+      --join HOST:PORT              join a running cluster through a member's API (then --peers names only
+                                    this node); first add it there: tenure member add n4=HOST:PORT --api HOST:PORT
       --log-level debug|info|warn|error
       --health-cmd 'CMD'            health check: a shell command line (TENURE_NODE_ID set), exit 0 means healthy
       --health-url http://H:P/PATH  health check: any 2xx answer means healthy
@@ -43,7 +45,7 @@ extension NodeOptions {
         "--id", "--peers", "--api", "--data-dir", "--heartbeat-interval", "--election-timeout", "--lease",
         "--clock-drift", "--cluster", "--event-log", "--peer-apis", "--log-level",
         "--health-cmd", "--health-url", "--health-interval", "--health-timeout", "--health-rise", "--health-fall",
-        "--on-elected", "--on-demoted", "--hook-timeout", "--peer-key-file", "--api-token-file",
+        "--on-elected", "--on-demoted", "--hook-timeout", "--peer-key-file", "--api-token-file", "--join",
     ], switches: ["--insecure-peers"])
 
     /// Parses `tenure node` arguments (without the subcommand) and validates the configuration.
@@ -78,6 +80,11 @@ extension NodeOptions {
             let levels: [String: Log.Level] = ["debug": .debug, "info": .info, "warn": .warning, "warning": .warning, "error": .error]
             guard let level = levels[text] else { throw UsageError("--log-level '\(text)' must be debug, info, warn or error") }
             options.logLevel = level
+        }
+        if let text = flags.string("--join") {
+            guard let address = SocketAddress(text) else { throw UsageError("--join '\(text)' is not an IPv4 HOST:PORT (a member's API address)") }
+            guard peers.count == 1 else { throw UsageError("with --join, --peers names only this node (it learns the others from the cluster)") }
+            options.join = address
         }
         options.apiTokenFile = flags.string("--api-token-file")
         if options.apiTokenFile?.isEmpty == true { throw UsageError("--api-token-file must not be empty") }

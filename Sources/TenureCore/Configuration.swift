@@ -6,7 +6,8 @@
 public struct Configuration: Sendable, Hashable {
     /// This node.
     public var id: NodeID
-    /// Every voter of the cluster, this node included. Membership is fixed.
+    /// The voters of the initial configuration (`--peers`), this node included; membership
+    /// changes move the voters in `ElectionCore.membership` from there.
     public var voters: [NodeID]
     /// How often the leader starts a heartbeat round (thesis 3.4).
     public var heartbeatInterval: Interval
@@ -146,6 +147,12 @@ package struct SafetyMutations: Sendable, Hashable {
     /// Let the shell send messages before the hard state they depend on is durable. The core
     /// cannot break this rule itself; the simulator's shell reads this switch.
     package var sendBeforePersist = false
+    /// Grant votes to candidates whose membership entry is older than the voter's (breaks thesis 4.2).
+    package var ignoreMembershipRecency = false
+    /// Start a membership change before the previous one is committed (breaks thesis 4.2).
+    package var allowConcurrentMembershipChanges = false
+    /// Count the lease's and the election's quorum in the configuration before the newest one.
+    package var quorumInPreviousMembership = false
 
     package init() {}
 

@@ -65,7 +65,7 @@ extension ElectionCore {
             return acknowledged > 0 && acknowledged >= threshold
         }
         if let requested {
-            guard configuration.voters.contains(requested) else {
+            guard membership.isVoter(requested) else {
                 return .failure(TransferRejection(reason: "\(requested) is not a voter of this cluster"))
             }
             guard requested != id else { return .failure(TransferRejection(reason: "\(id) is already the leader")) }
@@ -77,7 +77,7 @@ extension ElectionCore {
             }
             return .success(requested)
         }
-        let candidates = configuration.peers.filter { caughtUp($0) && !leadership.unhealthyPeers.contains($0) }
+        let candidates = peerVoters.filter { caughtUp($0) && !leadership.unhealthyPeers.contains($0) }
         guard let best = candidates.max(by: { lhs, rhs in
             let left = leadership.acknowledgedRound[lhs, default: 0], right = leadership.acknowledgedRound[rhs, default: 0]
             return left != right ? left < right : lhs > rhs
@@ -129,5 +129,45 @@ extension ElectionCore {
         guard !healthy, leadership != nil else { return false }
         if case .success = chooseTransferTarget(nil) { return false }
         return true
+    }
+}
+
+extension ElectionCore {
+    /// Proposes one single-server change (thesis 4.2): at most one voter added or removed per
+    /// entry, a new change only once the previous entry is committed, and only after this leader
+    /// committed an entry of its own term (thesis 4.2.3). The entry is stored (durably, before
+    /// the heartbeats that carry it) and travels on the heartbeat path.
+    public mutating func proposeMembershipChange(_ change: MembershipChange, at instant: Instant) -> (MembershipChangeOutcome, Output) {
+        begin(at: instant)
+        var output = Output()
+        defer { checkInvariants() }
+        expireLeaseIfDue(into: &output)
+        guard let leadership, leadership.transfer == nil else { return (.notLeader(leader: leadership == nil ? leader : nil), output) }
+        let latest = membership
+        if !configuration.mutations.allowConcurrentMembershipChanges {
+            guard latest.term == term else {
+                // A leader must commit an entry of its own term before its first change (the
+                // thesis's correction to single-server changes, 4.2.3). Tenure has no log, so the
+                // entry restates the configuration; committing it commits every earlier one.
+                self.leadership?.previousMembership = latest
+                storeMembership(MembershipConfiguration(index: latest.index + 1, term: term, members: latest.members), into: &output)
+                return (.preparing("\(id) first commits configuration \(membership.index) of its term \(term); retry shortly"), output)
+            }
+            guard committedIndex >= latest.index else {
+                // The leader's own restating entry still committing is no conflict: retry.
+                if latest.members == (leadership.previousMembership?.members ?? []) {
+                    return (.preparing("configuration \(latest.index) of term \(term) is committing; retry shortly"), output)
+                }
+                return (.inProgress("configuration \(latest.index) is not committed yet"), output)
+            }
+        }
+        switch latest.applying(change) {
+        case .failure(let rejection):
+            return (.rejected(rejection.reason), output)
+        case .success(let members):
+            self.leadership?.previousMembership = latest
+            storeMembership(MembershipConfiguration(index: latest.index + 1, term: term, members: members), into: &output)
+            return (.proposed(membership), output)
+        }
     }
 }

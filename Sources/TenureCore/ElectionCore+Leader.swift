@@ -2,7 +2,7 @@ extension ElectionCore {
     /// Won a majority: lead, and start the first heartbeat round at once so the lease can begin
     /// one round trip from now.
     mutating func becomeLeader(into output: inout Output) {
-        precondition(role == .candidate && votesGranted.count >= configuration.quorumSize,
+        precondition(role == .candidate && votesGranted.count >= membership.quorumSize,
                      "\(id) cannot lead in term \(term) with \(votesGranted.count) votes as \(role)")
         leadership = Leadership(now: now)
         changeRole(to: .leader, reason: .electionWon, into: &output)
@@ -35,20 +35,32 @@ extension ElectionCore {
         leadership.sentRounds.append((round: leadership.round, sentAt: now))
         leadership.nextHeartbeatAt = now + configuration.heartbeatInterval
         self.leadership = leadership
-        let heartbeat = Heartbeat(term: term, round: leadership.round)
-        for peer in configuration.peers { output.send(.heartbeat(heartbeat), from: id, to: peer) }
+        let latest = membership
+        for peer in peers {
+            // The whole entry rides along until the peer says it stored this one (every node
+            // starts from the initial configuration, entry 0, so that one never travels).
+            let stored = leadership.storedMembership[peer] ?? (term: 0, index: 0)
+            let current = stored.term == latest.term && stored.index == latest.index
+            let heartbeat = Heartbeat(term: term, round: leadership.round, membershipTerm: latest.term, membershipIndex: latest.index,
+                                      membership: current ? nil : latest, committedIndex: committedIndex)
+            output.send(.heartbeat(heartbeat), from: id, to: peer)
+        }
         updateQuorumRound(into: &output) // A cluster of one is its own quorum.
+        advanceMembershipCommit(into: &output)
     }
 
     mutating func handleHeartbeatResponse(_ response: HeartbeatResponse, from peer: NodeID, into output: inout Output) {
         guard var leadership, response.accepted, response.round <= leadership.round else { return }
         if response.healthy { leadership.unhealthyPeers.remove(peer) } else { leadership.unhealthyPeers.insert(peer) }
+        leadership.storedMembership[peer] = (response.membershipTerm, response.membershipIndex)
         self.leadership = leadership
         if response.round > leadership.acknowledgedRound[peer, default: 0] {
             leadership.acknowledgedRound[peer] = response.round
             self.leadership = leadership
             updateQuorumRound(into: &output)
         }
+        // Last: committing may end this leadership (a removed leader steps down).
+        advanceMembershipCommit(into: &output)
     }
 
     /// Finds the newest round a quorum acknowledged and, when it advanced, renews the lease to
@@ -57,9 +69,13 @@ extension ElectionCore {
     /// stickiness windows cover.
     mutating func updateQuorumRound(into output: inout Output) {
         guard var leadership else { return }
-        var rounds = configuration.voters.map { $0 == id ? leadership.round : leadership.acknowledgedRound[$0, default: 0] }
+        let counted = configuration.mutations.quorumInPreviousMembership ? (leadership.previousMembership ?? membership) : membership
+        // A leader that is not a voter of its newest configuration (being removed) manages the
+        // cluster without counting itself (thesis 4.2.2).
+        var rounds = counted.voters.map { $0 == id ? leadership.round : leadership.acknowledgedRound[$0, default: 0] }
         rounds.sort(by: >)
-        let quorumRound = rounds[configuration.quorumSize - 1]
+        guard rounds.count >= counted.quorumSize, counted.quorumSize > 0 else { return }
+        let quorumRound = rounds[counted.quorumSize - 1]
         guard quorumRound > leadership.quorumRound else { return }
         guard let basis = leadership.sentRounds.first(where: { $0.round == quorumRound }) else {
             preconditionFailure("\(id): quorum round \(quorumRound) has no recorded send time")
@@ -97,5 +113,47 @@ extension ElectionCore {
     mutating func stepDown(reason: RoleChangeReason, into output: inout Output) {
         precondition(leadership != nil, "\(id) steps down without leading")
         becomeFollower(term: term, leader: nil, reason: reason, peer: nil, into: &output)
+    }
+}
+
+extension ElectionCore {
+    /// Commits the newest entry once a majority of its own voters stored it (the leader counts
+    /// itself when it votes); then removes a leader that is no longer a voter, or promotes a
+    /// non-voter that has caught up.
+    mutating func advanceMembershipCommit(into output: inout Output) {
+        guard let leadership else { return }
+        let latest = membership
+        if latest.index > committedIndex {
+            let stored = latest.voters.filter { voter in
+                if voter == id { return true }
+                guard let entry = leadership.storedMembership[voter] else { return false }
+                return entry.term == latest.term && entry.index == latest.index
+            }
+            guard stored.count >= latest.quorumSize else { return }
+            committedIndex = latest.index
+            output.record(.membershipCommitted(latest))
+        }
+        // Removals and promotions wait until the newest entry is this leader's own and committed.
+        guard leadership.transfer == nil, latest.term == term, committedIndex >= latest.index else { return }
+        if !latest.isVoter(id) {
+            // Removed: the change is committed without this node, so it hands over and stops leading.
+            relinquishLease(reason: .resign, into: &output)
+            if case .success(let target) = chooseTransferTarget(nil) {
+                output.record(.transferStarted(term: term, target: target))
+                output.send(.timeoutNow(TimeoutNow(term: term)), from: id, to: target)
+            }
+            stepDown(reason: .removed, into: &output)
+            return
+        }
+        // Promote the first non-voter that stored the newest entry and acknowledged a recent round.
+        let threshold = leadership.round > 1 ? leadership.round - 1 : 1
+        for candidate in latest.nonVoters {
+            guard let entry = leadership.storedMembership[candidate], entry.term == latest.term, entry.index == latest.index,
+                  leadership.acknowledgedRound[candidate, default: 0] >= threshold,
+                  case .success(let members) = latest.applying(.promote(candidate)) else { continue }
+            self.leadership?.previousMembership = latest
+            storeMembership(MembershipConfiguration(index: latest.index + 1, term: term, members: members), into: &output)
+            return
+        }
     }
 }

@@ -6,7 +6,7 @@ extension ElectionCore {
         var output = Output()
         defer { checkInvariants() }
         let sender = envelope.from
-        guard envelope.to == id, sender != id, configuration.voters.contains(sender) else { return output }
+        guard envelope.to == id, sender != id, accepts(envelope.message, from: sender) else { return output }
         lastContact[sender] = now
         expireLeaseIfDue(into: &output)
 
@@ -20,8 +20,10 @@ extension ElectionCore {
                     return output
                 }
                 if request.preVote {
-                    // A pre-vote never changes the voter's term (thesis 9.6).
-                    answerVote(request, from: sender, granted: true, reason: .granted, into: &output)
+                    // A pre-vote never changes the voter's term (thesis 9.6), and is promised
+                    // only to a candidate that could win the real vote.
+                    let refusal = membershipRefusal(request, from: sender)
+                    answerVote(request, from: sender, granted: refusal == nil, reason: refusal ?? .granted, into: &output)
                     return output
                 }
                 becomeFollower(term: request.term, leader: nil, reason: .higherTermSeen, peer: sender, into: &output)
@@ -66,7 +68,10 @@ extension ElectionCore {
         if leadership != nil {
             advanceLeadership(into: &output)
         } else if now >= electionDeadline {
-            if healthy {
+            if !isVoter {
+                // A non-voter (joining, or removed) never campaigns.
+                electionDeadline = now + drawElectionTimeout()
+            } else if healthy {
                 campaign(reason: role == .follower ? .heartbeatTimeout : .electionRetry, into: &output)
             } else {
                 // An unhealthy node does not campaign; it still votes, which protects the others.
@@ -88,7 +93,15 @@ extension ElectionCore {
         setLeader(sender, into: &output)
         lastHeartbeatAt = now
         electionDeadline = now + drawElectionTimeout()
-        output.send(.heartbeatResponse(HeartbeatResponse(term: term, round: heartbeat.round, accepted: true, healthy: healthy)), from: id, to: sender)
+        // The leader of this term is authoritative for the configuration (as for a log suffix):
+        // store its newest entry, whatever this node had.
+        if let entry = heartbeat.membership, entry != membership { storeMembership(entry, into: &output) }
+        if membership.term == heartbeat.membershipTerm && membership.index == heartbeat.membershipIndex {
+            committedIndex = max(committedIndex, min(heartbeat.committedIndex, membership.index))
+        }
+        output.send(.heartbeatResponse(HeartbeatResponse(term: term, round: heartbeat.round, accepted: true, healthy: healthy,
+                                                         membershipTerm: membership.term, membershipIndex: membership.index)),
+                    from: id, to: sender)
     }
 
     /// The leader of this term orders an election at once (thesis 3.10). Only the leader this
@@ -99,5 +112,17 @@ extension ElectionCore {
         // times out and an election among the others follows).
         guard role == .follower, leader == sender, healthy else { return }
         becomeCandidate(leadershipTransfer: true, reason: .transfer, into: &output)
+    }
+}
+
+extension ElectionCore {
+    /// Messages from members of this node's configuration are handled; from anyone else, only a
+    /// heartbeat whose entry names this node (a leader reaching a node that joins or lags).
+    func accepts(_ message: Message, from sender: NodeID) -> Bool {
+        if membership.contains(sender) { return true }
+        if case .heartbeat(let heartbeat) = message, let entry = heartbeat.membership, entry.contains(id), entry.contains(sender) {
+            return true
+        }
+        return false
     }
 }

@@ -19,6 +19,18 @@ extension ElectionCore {
         return nil
     }
 
+    /// Why the candidate's configuration rules out a vote, or nil. The election restriction for
+    /// configurations (thesis 4.2 with 3.6.1): only a candidate holding every entry this voter
+    /// stored may win, so committed changes are never lost. And a candidate that is no voter of a
+    /// configuration at least as new as its own may have been removed without knowing it.
+    func membershipRefusal(_ request: RequestVote, from candidate: NodeID) -> VoteReason? {
+        let own = (term: membership.term, index: membership.index)
+        let offered = (term: request.membershipTerm, index: request.membershipIndex)
+        if offered < own && !configuration.mutations.ignoreMembershipRecency { return .staleMembership }
+        if !membership.isVoter(candidate) && !(offered > own) { return .notAVoter }
+        return nil
+    }
+
     /// Sends the answer to a vote request and records the decision. A granted real vote must
     /// already be in `hardState`, so the answer leaves only after it is durable.
     mutating func answerVote(_ request: RequestVote, from candidate: NodeID, granted: Bool, reason: VoteReason,
@@ -48,6 +60,12 @@ extension ElectionCore {
             answerVote(request, from: candidate, granted: false, reason: refusal, into: &output)
             return
         }
+        // The election restriction for configurations (thesis 4.2 with 3.6.1): only a candidate
+        // holding every entry this voter stored may win, so committed changes are never lost.
+        if let refusal = membershipRefusal(request, from: candidate) {
+            answerVote(request, from: candidate, granted: false, reason: refusal, into: &output)
+            return
+        }
         let free = hardState.votedFor == candidate || (hardState.votedFor == nil && leader == nil)
         guard free else {
             answerVote(request, from: candidate, granted: false,
@@ -68,14 +86,14 @@ extension ElectionCore {
     mutating func handleVoteResponse(_ response: VoteResponse, from voter: NodeID, into output: inout Output) {
         guard response.granted else { return }
         switch role {
-        case .preCandidate where response.preVote && response.term == term + 1:
+        case .preCandidate where response.preVote && response.term == term + 1 && membership.isVoter(voter):
             votesGranted.insert(voter)
-            if votesGranted.count >= configuration.quorumSize {
+            if votesGranted.count >= membership.quorumSize {
                 becomeCandidate(leadershipTransfer: false, reason: .preVoteWon, into: &output)
             }
-        case .candidate where !response.preVote && response.term == term:
+        case .candidate where !response.preVote && response.term == term && membership.isVoter(voter):
             votesGranted.insert(voter)
-            if votesGranted.count >= configuration.quorumSize {
+            if votesGranted.count >= membership.quorumSize {
                 becomeLeader(into: &output)
             }
         default:
@@ -95,9 +113,9 @@ extension ElectionCore {
         votesGranted = [id]
         electionDeadline = now + drawElectionRetry()
         output.record(.electionStarted(term: term + 1, preVote: true, leadershipTransfer: false))
-        let request = RequestVote(term: term + 1, preVote: true)
-        for peer in configuration.peers { output.send(.requestVote(request), from: id, to: peer) }
-        if votesGranted.count >= configuration.quorumSize {
+        let request = RequestVote(term: term + 1, preVote: true, membershipTerm: membership.term, membershipIndex: membership.index)
+        for peer in peerVoters { output.send(.requestVote(request), from: id, to: peer) }
+        if votesGranted.count >= membership.quorumSize {
             becomeCandidate(leadershipTransfer: false, reason: .preVoteWon, into: &output)
         }
     }
@@ -106,7 +124,7 @@ extension ElectionCore {
     /// before the requests leave (thesis 3.8).
     mutating func becomeCandidate(leadershipTransfer: Bool, reason: RoleChangeReason, into output: inout Output) {
         let previous = term
-        hardState = HardState(term: previous + 1, votedFor: id)
+        hardState = HardState(term: previous + 1, votedFor: id, membership: hardState.membership)
         output.persist(hardState)
         output.record(.termChanged(from: previous, to: term, cause: leadershipTransfer ? .transfer : .campaign, peer: nil))
         changeRole(to: .candidate, reason: reason, into: &output)
@@ -114,9 +132,10 @@ extension ElectionCore {
         votesGranted = [id]
         electionDeadline = now + drawElectionRetry()
         output.record(.electionStarted(term: term, preVote: false, leadershipTransfer: leadershipTransfer))
-        let request = RequestVote(term: term, preVote: false, leadershipTransfer: leadershipTransfer)
-        for peer in configuration.peers { output.send(.requestVote(request), from: id, to: peer) }
-        if votesGranted.count >= configuration.quorumSize {
+        let request = RequestVote(term: term, preVote: false, leadershipTransfer: leadershipTransfer,
+                                  membershipTerm: membership.term, membershipIndex: membership.index)
+        for peer in peerVoters { output.send(.requestVote(request), from: id, to: peer) }
+        if votesGranted.count >= membership.quorumSize {
             becomeLeader(into: &output)
         }
     }

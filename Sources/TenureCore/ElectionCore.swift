@@ -27,6 +27,12 @@ public struct ElectionCore: Sendable {
     /// unhealthy node does not campaign, refuses TimeoutNow and, as leader, hands over to a
     /// healthy follower; it still votes. Health never shortens a safety bound.
     public internal(set) var healthy = true
+    /// The configuration in force while no other was stored: `--peers`, or, for a node that
+    /// joins, itself alone as a non-voter until a leader tells it the cluster's.
+    public let initialMembership: MembershipConfiguration
+    /// The newest membership entry this node knows to be committed (volatile: a leader's
+    /// heartbeats teach it again after a restart).
+    public internal(set) var committedIndex: UInt64 = 0
 
     var electionDeadline: Instant
     var random: SeededRandom
@@ -35,10 +41,12 @@ public struct ElectionCore: Sendable {
     /// Present exactly while `role == .leader`.
     var leadership: Leadership?
 
-    public init(configuration: Configuration, hardState: HardState, now: Instant, randomSeed: UInt64) {
+    public init(configuration: Configuration, hardState: HardState, now: Instant, randomSeed: UInt64,
+                initialMembership: MembershipConfiguration? = nil) {
         precondition((try? configuration.validate()) != nil, "the shell must validate the configuration before creating a core")
         self.configuration = configuration
         self.hardState = hardState
+        self.initialMembership = initialMembership ?? .initial(voters: configuration.voters)
         self.startedAt = now
         self.now = now
         self.random = SeededRandom(seed: randomSeed)
@@ -50,6 +58,29 @@ public struct ElectionCore: Sendable {
     public var id: NodeID { configuration.id }
     public var term: UInt64 { hardState.term }
     public var votedFor: NodeID? { hardState.votedFor }
+
+    /// The newest membership entry this node stored, committed or not: the one it uses for
+    /// elections and quorums (thesis 4.1).
+    public var membership: MembershipConfiguration { hardState.membership ?? initialMembership }
+
+    /// Whether this node votes (and so may campaign) in its newest configuration.
+    public var isVoter: Bool { membership.isVoter(id) }
+
+    /// Every other member, voter or not: who heartbeats go to.
+    public var peers: [NodeID] { membership.ids.filter { $0 != id } }
+
+    /// The other voters: who vote requests go to.
+    public var peerVoters: [NodeID] { membership.voters.filter { $0 != id } }
+
+    /// Stores `entry` as this node's newest configuration (made durable before any message of
+    /// this step leaves).
+    mutating func storeMembership(_ entry: MembershipConfiguration, into output: inout Output) {
+        guard entry != membership else { return }
+        hardState.membership = entry
+        output.persist(hardState)
+        output.record(.membershipChanged(entry))
+        if entry.index < committedIndex { committedIndex = entry.index }
+    }
 
     /// The earliest instant at which `advance(to:)` has work to do. The shell sleeps until then
     /// or until a message arrives, whichever is first.
@@ -128,7 +159,7 @@ public struct ElectionCore: Sendable {
         }
         if newTerm > term {
             output.record(.termChanged(from: term, to: newTerm, cause: .message, peer: peer))
-            hardState = HardState(term: newTerm, votedFor: nil)
+            hardState = HardState(term: newTerm, votedFor: nil, membership: hardState.membership)
             output.persist(hardState)
         }
         changeRole(to: .follower, reason: reason, into: &output)

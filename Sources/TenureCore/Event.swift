@@ -15,6 +15,10 @@ public enum Event: Hashable, Sendable {
     /// A leadership transfer was ordered; the target has been sent TimeoutNow.
     case transferStarted(term: UInt64, target: NodeID)
     case transferAbandoned(term: UInt64, target: NodeID)
+    /// This node stored a new membership entry (proposed it as leader, or took it from one).
+    case membershipChanged(MembershipConfiguration)
+    /// A majority of the entry's voters stored it.
+    case membershipCommitted(MembershipConfiguration)
 }
 
 /// Why a node changed role: the causes `GET /v1/history` reports.
@@ -35,6 +39,8 @@ public enum RoleChangeReason: String, Hashable, Sendable {
     case transfer = "transfer"
     case transferTimedOut = "transfer_timed_out"
     case resign = "resign"
+    /// This leader's removal from the configuration was committed: it hands over (thesis 4.2.2).
+    case removed = "removed"
 }
 
 /// What made the term move.
@@ -88,4 +94,8 @@ public enum VoteReason: String, Hashable, Sendable {
     case isLeader = "is_leader"
     /// A leader is known for the current term.
     case leaderKnown = "leader_known"
+    /// The candidate's membership entry is older than this voter's (thesis 4.2).
+    case staleMembership = "stale_membership"
+    /// The candidate is not a voter of this node's configuration.
+    case notAVoter = "not_a_voter"
 }

@@ -22,6 +22,10 @@ struct Leadership: Sendable {
     var unhealthyPeers: Set<NodeID> = []
     /// When this leadership began: no voluntary handover before `healthHandoverDelay` in office.
     let startedAt: Instant
+    /// The membership entry each peer last said it stored, as (term, index).
+    var storedMembership: [NodeID: (term: UInt64, index: UInt64)] = [:]
+    /// The configuration before the newest, for the simulator's quorum mutation only.
+    var previousMembership: MembershipConfiguration?
 
     init(now: Instant) {
         self.nextHeartbeatAt = now

@@ -46,11 +46,17 @@ public struct RequestVote: Hashable, Sendable {
     /// Set when the election was ordered by the leader with TimeoutNow: voters then skip the
     /// stickiness check, which is safe because that leader gave up its lease first.
     public var leadershipTransfer: Bool
+    /// The candidate's newest membership entry: a voter whose own is more up to date refuses
+    /// (thesis 4.2, with the election restriction of 3.6.1), so a winner holds every committed change.
+    public var membershipTerm: UInt64
+    public var membershipIndex: UInt64
 
-    public init(term: UInt64, preVote: Bool, leadershipTransfer: Bool = false) {
+    public init(term: UInt64, preVote: Bool, leadershipTransfer: Bool = false, membershipTerm: UInt64 = 0, membershipIndex: UInt64 = 0) {
         self.term = term
         self.preVote = preVote
         self.leadershipTransfer = leadershipTransfer
+        self.membershipTerm = membershipTerm
+        self.membershipIndex = membershipIndex
     }
 }
 
@@ -71,10 +77,22 @@ public struct Heartbeat: Hashable, Sendable {
     public var term: UInt64
     /// Strictly increasing within one leadership; starts at 1.
     public var round: UInt64
+    /// The leader's newest membership entry, named by (term, index); the whole entry rides along
+    /// until the follower acknowledges it has stored it.
+    public var membershipTerm: UInt64
+    public var membershipIndex: UInt64
+    public var membership: MembershipConfiguration?
+    /// The newest entry a majority of its configuration stored.
+    public var committedIndex: UInt64
 
-    public init(term: UInt64, round: UInt64) {
+    public init(term: UInt64, round: UInt64, membershipTerm: UInt64 = 0, membershipIndex: UInt64 = 0,
+                membership: MembershipConfiguration? = nil, committedIndex: UInt64 = 0) {
         self.term = term
         self.round = round
+        self.membershipTerm = membership?.term ?? membershipTerm
+        self.membershipIndex = membership?.index ?? membershipIndex
+        self.membership = membership
+        self.committedIndex = committedIndex
     }
 }
 
@@ -87,12 +105,17 @@ public struct HeartbeatResponse: Hashable, Sendable {
     public var accepted: Bool
     /// The follower's application health: a leader hands over only to a healthy follower.
     public var healthy: Bool
+    /// The membership entry the follower has stored, after handling this heartbeat.
+    public var membershipTerm: UInt64
+    public var membershipIndex: UInt64
 
-    public init(term: UInt64, round: UInt64, accepted: Bool, healthy: Bool = true) {
+    public init(term: UInt64, round: UInt64, accepted: Bool, healthy: Bool = true, membershipTerm: UInt64 = 0, membershipIndex: UInt64 = 0) {
         self.term = term
         self.round = round
         self.accepted = accepted
         self.healthy = healthy
+        self.membershipTerm = membershipTerm
+        self.membershipIndex = membershipIndex
     }
 }
 

@@ -10,5 +10,5 @@ public enum EventKind: String, Sendable, Hashable, CaseIterable {
     case transfer
     case persistOK = "persist_ok"
     case persistFailed = "persist_fail"
-    case reject, health
+    case reject, health, membership
 }

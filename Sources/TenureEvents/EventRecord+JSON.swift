@@ -47,6 +47,9 @@ extension EventRecord {
             object.add("peer", peer); object.add("reason", reason); object.add("detail", detail)
         case .health:
             flag("healthy", healthy); object.add("reason", reason); number("term", term)
+        case .membership:
+            number("term", term); number("index", membershipIndex); object.add("phase", phase)
+            object.add("voters", voters); object.add("non_voters", nonVoters)
         }
         return object.rendered
     }
@@ -103,5 +106,10 @@ extension EventRecord {
         error = json["error"]?.string
         detail = json["detail"]?.string
         healthy = json["healthy"]?.bool
+        if kind == .membership {
+            membershipIndex = json["index"]?.uint64
+            voters = json["voters"]?.string
+            nonVoters = json["non_voters"]?.string
+        }
     }
 }

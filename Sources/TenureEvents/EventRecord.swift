@@ -39,6 +39,10 @@ public struct EventRecord: Sendable, Hashable {
     public var error: String?
     public var detail: String?
     public var healthy: Bool?
+    /// On a `membership` line: the entry's index, its voters and non-voters (comma-separated).
+    public var membershipIndex: UInt64?
+    public var voters: String?
+    public var nonVoters: String?
 
     public init(ts: Int64, node: String, boot: String, kind: EventKind) {
         self.ts = ts
@@ -78,6 +82,12 @@ public struct EventRecord: Sendable, Hashable {
         case .transferAbandoned(let term, let target):
             self.init(ts: ts, node: node, boot: boot, kind: .transfer)
             (self.term, self.target, phase) = (term, target.rawValue, "abandoned")
+        case .membershipChanged(let entry), .membershipCommitted(let entry):
+            self.init(ts: ts, node: node, boot: boot, kind: .membership)
+            if case .membershipCommitted = event { phase = "committed" } else { phase = "stored" }
+            (term, membershipIndex) = (entry.term, entry.index)
+            voters = entry.voters.map(\.rawValue).joined(separator: ",")
+            nonVoters = entry.nonVoters.map(\.rawValue).joined(separator: ",")
         }
     }
 

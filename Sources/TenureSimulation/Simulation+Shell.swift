@@ -200,6 +200,8 @@ extension Simulation {
             trace.record(.transfer(node: node, term: term, target: nodeIndex(target), abandoned: false), at: now)
         case .transferAbandoned(let term, let target):
             trace.record(.transfer(node: node, term: term, target: nodeIndex(target), abandoned: true), at: now)
+        case .membershipChanged, .membershipCommitted:
+            break
         }
     }
 }

@@ -22,6 +22,8 @@ public enum FrameCodec {
     static let acceptedFlag: UInt8 = 1 << 0
     /// On a heartbeat response: the follower's application is unhealthy (absent means healthy).
     static let unhealthyFlag: UInt8 = 1 << 1
+    /// On a heartbeat: the leader's whole membership entry follows.
+    static let membershipFlag: UInt8 = 1 << 0
 
     /// The frame for `envelope` in cluster `clusterID`. Heartbeats and their acknowledgements may
     /// carry `reports` (at most `PeerReport.maximumPerFrame`; other messages carry none).
@@ -35,13 +37,26 @@ public enum FrameCodec {
         case .requestVote(let request):
             frame.append(
                 (request.preVote ? preVoteFlag : 0) | (request.leadershipTransfer ? leadershipTransferFlag : 0))
+            frame.appendBigEndian(request.membershipTerm)
+            frame.appendBigEndian(request.membershipIndex)
         case .voteResponse(let response):
             frame.append((response.preVote ? preVoteFlag : 0) | (response.granted ? grantedFlag : 0))
         case .heartbeat(let heartbeat):
             frame.appendBigEndian(heartbeat.round)
+            frame.appendBigEndian(heartbeat.membershipTerm)
+            frame.appendBigEndian(heartbeat.membershipIndex)
+            frame.appendBigEndian(heartbeat.committedIndex)
+            if let entry = heartbeat.membership {
+                frame.append(membershipFlag)
+                MembershipCodec.appendMembers(entry.members, to: &frame)
+            } else {
+                frame.append(0)
+            }
         case .heartbeatResponse(let response):
             frame.appendBigEndian(response.round)
             frame.append((response.accepted ? acceptedFlag : 0) | (response.healthy ? 0 : unhealthyFlag))
+            frame.appendBigEndian(response.membershipTerm)
+            frame.appendBigEndian(response.membershipIndex)
         case .timeoutNow:
             break
         }
@@ -185,21 +200,37 @@ public enum FrameCodec {
         switch header.kind {
         case .requestVote:
             let flags = try readFlags(&reader, allowed: preVoteFlag | leadershipTransferFlag)
+            let membershipTerm = try reader.readUInt64(field: "membership term")
+            let membershipIndex = try reader.readUInt64(field: "membership index")
             message = .requestVote(
                 RequestVote(
                     term: term, preVote: flags & preVoteFlag != 0,
-                    leadershipTransfer: flags & leadershipTransferFlag != 0))
+                    leadershipTransfer: flags & leadershipTransferFlag != 0,
+                    membershipTerm: membershipTerm, membershipIndex: membershipIndex))
         case .voteResponse:
             let flags = try readFlags(&reader, allowed: preVoteFlag | grantedFlag)
             message = .voteResponse(
                 VoteResponse(term: term, preVote: flags & preVoteFlag != 0, granted: flags & grantedFlag != 0))
         case .heartbeat:
-            message = .heartbeat(Heartbeat(term: term, round: try reader.readUInt64(field: "round")))
+            let round = try reader.readUInt64(field: "round")
+            let membershipTerm = try reader.readUInt64(field: "membership term")
+            let membershipIndex = try reader.readUInt64(field: "membership index")
+            let committedIndex = try reader.readUInt64(field: "committed index")
+            let flags = try readFlags(&reader, allowed: membershipFlag)
+            var entry: MembershipConfiguration?
+            if flags & membershipFlag != 0 {
+                entry = MembershipConfiguration(index: membershipIndex, term: membershipTerm, members: try MembershipCodec.readMembers(&reader))
+            }
+            message = .heartbeat(Heartbeat(term: term, round: round, membershipTerm: membershipTerm, membershipIndex: membershipIndex,
+                                           membership: entry, committedIndex: committedIndex))
         case .heartbeatResponse:
             let round = try reader.readUInt64(field: "round")
             let flags = try readFlags(&reader, allowed: acceptedFlag | unhealthyFlag)
+            let membershipTerm = try reader.readUInt64(field: "membership term")
+            let membershipIndex = try reader.readUInt64(field: "membership index")
             message = .heartbeatResponse(
-                HeartbeatResponse(term: term, round: round, accepted: flags & acceptedFlag != 0, healthy: flags & unhealthyFlag == 0))
+                HeartbeatResponse(term: term, round: round, accepted: flags & acceptedFlag != 0, healthy: flags & unhealthyFlag == 0,
+                                  membershipTerm: membershipTerm, membershipIndex: membershipIndex))
         case .timeoutNow:
             message = .timeoutNow(TimeoutNow(term: term))
         case .hello, .challenge, .proof, .refusal:

@@ -5,7 +5,7 @@ import TenureNode
 enum NodeCommand {
     static func run(_ arguments: [String]) -> Int32 {
         let command = Command("tenure node", usage: NodeOptions.usage)
-        let options: NodeOptions
+        var options: NodeOptions
         do {
             if try ParsedArguments(arguments, NodeOptions.specification).wantsHelp {
                 print(NodeOptions.usage)
@@ -16,6 +16,9 @@ enum NodeCommand {
             command.fail(error)
         }
         do {
+            if let join = options.join {
+                options.joinMembers = try NodeRuntime.fetchMembers(from: join, id: options.id, log: Log(node: options.id.rawValue, minimumLevel: options.logLevel))
+            }
             let runtime = try NodeRuntime(options: options)
             return runtime.run()
         } catch {

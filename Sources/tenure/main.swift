@@ -16,6 +16,7 @@ usage: tenure <command> [options]
   transfer   ask the leader to hand leadership to a follower (--to n3 to choose)
   resign     ask the leader to step down and hand over to the most caught-up follower
   run        run a command only while the local node leads (tenure run --help)
+  member     list, add or remove cluster members on the running cluster (tenure member --help)
   simulate   run the deterministic simulator (tenure simulate --help)
 Client commands take --endpoints HOST:PORT,... (default: $TENURE_ENDPOINTS, else the cluster
 started by cluster/up, recorded in /tmp/tenure-cluster/endpoints).
@@ -35,6 +36,7 @@ case "transfer": ProcessEnvironment.exit(ClientCommands.transfer(rest, resign: f
 case "resign": ProcessEnvironment.exit(ClientCommands.transfer(rest, resign: true))
 case "simulate": ProcessEnvironment.exit(SimulateCommand.run(rest))
 case "run": ProcessEnvironment.exit(RunCommand.run(rest))
+case "member": ProcessEnvironment.exit(MemberCommand.run(rest))
 case "-h", "--help", "help":
     print(usage)
     ProcessEnvironment.exit(0)

@@ -59,8 +59,23 @@ import Testing
     func format() {
         let bytes = HardStateRecord.encode(HardState(term: 42, votedFor: NodeID("n2")))
         let text = String(decoding: bytes, as: UTF8.self)
-        #expect(text.hasPrefix("format=1\nterm=42\nvoted-for=n2\ncrc32="))
-        #expect(text.count == "format=1\nterm=42\nvoted-for=n2\ncrc32=".count + 9)
+        #expect(text.hasPrefix("format=2\nterm=42\nvoted-for=n2\nmembership=\ncrc32="))
+        #expect(text.count == "format=2\nterm=42\nvoted-for=n2\nmembership=\ncrc32=".count + 9)
+    }
+
+    @Test("the configuration is stored with the term and vote, and a format 1 file still loads")
+    func membershipRoundTrip() throws {
+        let entry = MembershipConfiguration(index: 7, term: 41, members: [
+            Member(id: "n1", address: "10.0.0.11:7100", api: "10.0.0.11:7200", voter: true),
+            Member(id: "n4", address: "10.0.0.14:7100", api: "", voter: false),
+        ])
+        let state = HardState(term: 42, votedFor: "n2", membership: entry)
+        let bytes = HardStateRecord.encode(state)
+        #expect(try HardStateRecord.decode(bytes) == state)
+        #expect(String(decoding: bytes, as: UTF8.self).contains("membership=7,41\nmember=n1,voter,10.0.0.11:7100,10.0.0.11:7200\nmember=n4,non-voter,10.0.0.14:7100,\n"))
+        let oldFormat = Array("format=1\nterm=5\nvoted-for=\n".utf8)
+        let old = oldFormat + Array("crc32=\(String(format8: StateFileCRC32.checksum(oldFormat)))\n".utf8)
+        #expect(try HardStateRecord.decode(old) == HardState(term: 5, votedFor: nil))
     }
 
     @Test("CRC-32 matches the standard check value")
@@ -82,11 +97,16 @@ import Testing
         let cases: [(String, [UInt8], String)] = [
             ("empty", [], "empty file"),
             ("truncated", Array(valid.prefix(20)), "truncated: the last line is incomplete"),
-            ("truncated at a line", Array(valid.prefix(16)), "truncated: 2 of 4 lines"),
+            ("truncated at a line", Array(valid.prefix(16)), "truncated: 2 of at least 4 lines"),
             ("flipped byte", flipped, "checksum mismatch"),
-            ("trailing garbage", valid + Array("x\n".utf8), "unexpected data after the checksum line"),
+            ("trailing garbage", valid + Array("x\n".utf8), "expected a 'crc32=' line"),
             ("garbage", Array("\u{1}\u{2}garbage".utf8), "truncated: the last line is incomplete"),
-            ("bad version", resigned("format=2\nterm=9\nvoted-for=n1\n"), "unsupported format version '2'"),
+            ("bad version", resigned("format=3\nterm=9\nvoted-for=n1\nmembership=\n"), "unsupported format version '3'"),
+            ("no membership line", resigned("format=2\nterm=9\nvoted-for=n1\n"), "truncated: no membership line"),
+            ("bad membership", resigned("format=2\nterm=9\nvoted-for=n1\nmembership=3\n"), "invalid membership line"),
+            ("bad member", resigned("format=2\nterm=9\nvoted-for=n1\nmembership=3,2\nmember=n1,boss,a:1,b:2\n"), "invalid member line"),
+            ("no voter", resigned("format=2\nterm=9\nvoted-for=n1\nmembership=3,2\nmember=n1,non-voter,a:1,b:2\n"), "without a voter"),
+            ("members without entry", resigned("format=2\nterm=9\nvoted-for=n1\nmembership=\nmember=n1,voter,a:1,b:2\n"), "member lines without"),
             ("bad id", resigned("format=1\nterm=9\nvoted-for=n 1\n"), "invalid node id 'n 1' in voted-for"),
             ("bad term", resigned("format=1\nterm=09\nvoted-for=n1\n"), "invalid term '09'"),
             ("huge", [UInt8](repeating: 0x41, count: 10_000), "larger than any valid record"),
@@ -139,5 +159,13 @@ import Testing
     func corruptDescription() {
         #expect(HardStateStoreError.corrupt(path: "/x/state", reason: "checksum mismatch").description
             == "state file /x/state is corrupt (checksum mismatch): refusing to start, because a reset could cast a second vote in a term; restore it or remove the node's data deliberately")
+    }
+}
+
+extension String {
+    /// Eight lowercase hex digits.
+    init(format8 value: UInt32) {
+        let digits = String(value, radix: 16)
+        self = String(repeating: "0", count: 8 - digits.count) + digits
     }
 }

@@ -107,7 +107,7 @@ struct FrameErrorTests {
         }
         // The same bytes in the recipient.
         let sender: [UInt8] = [2, 0x6E, 0x31]
-        let tail: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 1]
+        let tail: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 1] + [UInt8](repeating: 0, count: 25)
         #expect(isMalformed(decodeError(handmadeFrame(kind: 3, payload: sender + [2, 0x6E, 0x3A] + tail))))
         #expect(isMalformed(decodeError(handmadeFrame(kind: 3, payload: sender + [0] + tail))))
         // And a valid one, so that the cases above fail for the node id and nothing else.
@@ -117,19 +117,24 @@ struct FrameErrorTests {
     @Test("unknown flag bits are malformed")
     func unknownFlagBits() {
         let round: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 1]
+        let membership = [UInt8](repeating: 0, count: 16)  // term and index of the sender's configuration
         for flags: UInt8 in [0x04, 0x08, 0x80, 0xFF] {
-            #expect(isMalformed(decodeError(handmadeFrame(kind: 1, payload: commonPayload + [flags]))))
+            #expect(isMalformed(decodeError(handmadeFrame(kind: 1, payload: commonPayload + [flags] + membership))))
             #expect(isMalformed(decodeError(handmadeFrame(kind: 2, payload: commonPayload + [flags]))))
         }
         for flags: UInt8 in [0x04, 0x80, 0xFF] {
-            #expect(isMalformed(decodeError(handmadeFrame(kind: 4, payload: commonPayload + round + [flags]))))
+            #expect(isMalformed(decodeError(handmadeFrame(kind: 4, payload: commonPayload + round + [flags] + membership))))
         }
+        // A heartbeat's flags byte knows only "an entry follows".
+        let heartbeatFields = round + membership + [UInt8](repeating: 0, count: 8)
+        #expect(isMalformed(decodeError(handmadeFrame(kind: 3, payload: commonPayload + heartbeatFields + [0x02]))))
         // The known bits alone decode.
-        #expect(decodeError(handmadeFrame(kind: 1, payload: commonPayload + [0x03])) == nil)
+        #expect(decodeError(handmadeFrame(kind: 1, payload: commonPayload + [0x03] + membership)) == nil)
         #expect(decodeError(handmadeFrame(kind: 2, payload: commonPayload + [0x03])) == nil)
-        #expect(decodeError(handmadeFrame(kind: 4, payload: commonPayload + round + [0x01])) == nil)
+        #expect(decodeError(handmadeFrame(kind: 4, payload: commonPayload + round + [0x01] + membership)) == nil)
         // 0x02 on a heartbeat response: the follower's application is unhealthy.
-        #expect(decodeError(handmadeFrame(kind: 4, payload: commonPayload + round + [0x03])) == nil)
+        #expect(decodeError(handmadeFrame(kind: 4, payload: commonPayload + round + [0x03] + membership)) == nil)
+        #expect(decodeError(handmadeFrame(kind: 3, payload: commonPayload + heartbeatFields + [0x00])) == nil)
     }
 
     @Test("header checks run in a fixed order: magic, version, kind, size, cluster")

@@ -32,6 +32,12 @@ public struct NodeOptions: Sendable {
     public var peerKeyFile: String?
     /// `--insecure-peers`: accept peers without authentication (test clusters only).
     public var insecurePeers = false
+    /// `--join HOST:PORT`: a member's API. The node then starts as nobody's voter, learns the
+    /// cluster's members from there, and waits for a leader to add it (`tenure member add`).
+    public var join: SocketAddress?
+    /// The members `--join` learned (filled in before the runtime starts, so the runtime itself
+    /// never blocks on the network): the peers a joining node accepts before a leader adds it.
+    public var joinMembers: [NodeID: SocketAddress] = [:]
     /// `--api-token-file`: when set, requests that change leadership or health need
     /// `Authorization: Bearer <token>` (reads stay open).
     public var apiTokenFile: String?

@@ -14,6 +14,9 @@ extension NodeRuntime {
     func route(_ request: HTTPRequest, _ fd: Int32) -> APIReply {
         let now = clock.now()
         noteRunner(request.query["runner"], now: now)
+        if request.path == "/v1/members" || request.path.hasPrefix("/v1/members/") {
+            return membersRoute(request, fd, now: now)
+        }
         if Self.getRoutes.contains(request.path) {
             guard request.method == "GET" || request.method == "HEAD" else { return methodNotAllowed("GET") }
         } else if Self.readWriteRoutes.contains(request.path) {
@@ -59,6 +62,25 @@ extension NodeRuntime {
         }
     }
 
+    /// `/v1/members` (GET, POST) and `/v1/members/ID` (DELETE); changes need the API token.
+    private func membersRoute(_ request: HTTPRequest, _ fd: Int32, now: Instant) -> APIReply {
+        let isList = request.path == "/v1/members"
+        let id = isList ? nil : String(request.path.dropFirst("/v1/members/".count))
+        switch (request.method, id) {
+        case ("GET", nil), ("HEAD", nil): return .response(.json(200, membersJSON()))
+        case ("POST", nil), ("DELETE", .some):
+            if let apiToken, !apiToken.admits(request.header("Authorization")) {
+                metrics.httpUnauthorized += 1
+                var response = HTTPResponse.json(401, errorJSON("\(request.method) \(request.path) needs Authorization: Bearer <the token in --api-token-file>"))
+                response.headers.append(("WWW-Authenticate", "Bearer realm=\"tenure\""))
+                return .response(response)
+            }
+            return id.map { removeMember($0, fd: fd, now: now) } ?? addMember(request, fd: fd, now: now)
+        default:
+            return methodNotAllowed(isList ? "GET, POST" : "DELETE")
+        }
+    }
+
     private func methodNotAllowed(_ allowed: String) -> APIReply {
         var response = HTTPResponse.json(405, errorJSON("method not allowed; use \(allowed)"))
         response.headers.append(("Allow", allowed))
@@ -72,7 +94,7 @@ extension NodeRuntime {
         if let leader = clientKnownLeader(at: now) {
             object.add("leader", leader.rawValue)
             object.add("term", clientTerm)
-            object.add("api", options.apiAddress(of: leader)?.description)
+            object.add("api", apiAddress(of: leader))
             return .json(200, object.rendered)
         }
         object.add("leader", nil)
@@ -101,6 +123,13 @@ extension NodeRuntime {
         }
         object.add("uptime_ms", (now - startedAt).nanoseconds / 1_000_000)
         object.add("api", options.api.description)
+        let membership = core.membership
+        object.add("config_index", membership.index)
+        object.add("config_committed", core.committedIndex >= membership.index)
+        object.add("voter", membership.isVoter(core.id))
+        object.add("member", membership.contains(core.id))
+        object.add("voters", raw: "[" + membership.voters.map { "\"\($0)\"" }.joined(separator: ",") + "]")
+        object.add("non_voters", raw: "[" + membership.nonVoters.map { "\"\($0)\"" }.joined(separator: ",") + "]")
         object.add("peer_auth", transport.security.insecure ? "off" : "on")
         object.add("cluster_id", String(options.clusterID, radix: 16))
         object.add("api_auth", apiToken == nil ? "off" : "on")
@@ -109,10 +138,10 @@ extension NodeRuntime {
             object.add("peer_key_ids", raw: "[" + keyring.keys.map { "\"\($0.idText)\"" }.joined(separator: ",") + "]")
         }
         var peers = JSONObject()
-        for peer in core.configuration.peers {
+        for peer in core.peers {
             var entry = JSONObject()
             entry.add("address", transport.peerAddresses[peer]?.description)
-            entry.add("api", options.apiAddress(of: peer)?.description)
+            entry.add("api", apiAddress(of: peer))
             if let contact = core.lastContact[peer] {
                 entry.add("last_contact_ms", (now - contact).nanoseconds / 1_000_000)
             } else {
@@ -152,7 +181,7 @@ extension NodeRuntime {
         object.add("seq", watchSequence)
         object.add("leader", announced?.leader?.rawValue)
         object.add("term", announced?.term ?? clientTerm)
-        object.add("api", announced?.leader.flatMap { options.apiAddress(of: $0)?.description })
+        object.add("api", announced?.leader.flatMap { apiAddress(of: $0) })
         object.add("role", core.role.rawValue)
         object.add("monotonic_ns", clock.now().nanoseconds)
         return HTTPResponse.eventStreamEvent(id: watchSequence, event: "leader", data: object.rendered)
@@ -193,7 +222,7 @@ extension NodeRuntime {
             object.add("outcome", "not_leader")
             object.add("error", "\(core.id) is not the leader")
             object.add("leader", leader?.rawValue)
-            object.add("api", leader.flatMap { options.apiAddress(of: $0)?.description })
+            object.add("api", leader.flatMap { apiAddress(of: $0) })
             return .response(.json(409, object.rendered))
         case .alreadyTransferring(let target):
             object.add("outcome", "already_transferring")
@@ -221,7 +250,7 @@ extension NodeRuntime {
                 object.add("outcome", command.kind == .resign ? "resigned" : "transferred")
                 object.add("leader", core.leader?.rawValue)
                 object.add("term", core.term)
-                object.add("api", core.leader.flatMap { options.apiAddress(of: $0)?.description })
+                object.add("api", core.leader.flatMap { apiAddress(of: $0) })
                 api.complete(command.fd, with: .json(200, object.rendered), metrics: metrics, route: route)
             } else if now >= command.deadline || (command.kind == .transfer && core.role != .leader && core.term == command.startTerm) {
                 object.add("outcome", "timed_out")

@@ -49,7 +49,7 @@ extension NodeRuntime {
     /// Keeps the newest report of each configured node a frame carried (never one about this node).
     func absorbReports(_ frame: DecodedFrame, now: Instant) {
         let sender = frame.envelope.from
-        for report in frame.reports where report.node != core.id && core.configuration.peers.contains(report.node) {
+        for report in frame.reports where report.node != core.id && core.membership.contains(report.node) {
             let observedAt = now - .milliseconds(Int64(report.ageMilliseconds))
             if let existing = peerReports[report.node], existing.observedAt > observedAt { continue }
             peerReports[report.node] = KnownReport(report: report, observedAt: observedAt, via: report.node == sender ? nil : sender)
@@ -71,7 +71,7 @@ extension NodeRuntime {
             object.add("source", isSelf ? "self" : via.map { "via \($0.rawValue)" } ?? "direct")
             return object.rendered
         }
-        for node in core.configuration.voters {
+        for node in core.membership.ids {
             if node == core.id {
                 nodes.add(node.rawValue, raw: entry(ownReport(now: now), age: .zero, via: nil, isSelf: true))
             } else if let known = peerReports[node] {

@@ -48,6 +48,12 @@ public final class NodeRuntime {
     /// `--on-elected` / `--on-demoted`, run on their own thread; runs queued and not yet reported.
     let hooks: HookRunner?
     var hooksInFlight = 0
+    /// The members a joining node learned from `--join`, until a leader's configuration names it.
+    var bootstrapPeers: [NodeID: SocketAddress] = [:]
+    /// The configuration the transport was last set up for.
+    var appliedMembership: MembershipConfiguration
+    /// `POST /v1/members` and `DELETE /v1/members/ID` waiting for their change to commit.
+    var pendingMembershipCommands: [PendingMembershipCommand] = []
     /// Every other node's newest health report, and this node's load average sample.
     var peerReports: [NodeID: KnownReport] = [:]
     var loadSample: (milli: UInt32?, at: Instant) = (nil, Instant(nanoseconds: 0))
@@ -119,7 +125,26 @@ public final class NodeRuntime {
         } else {
             eventLog = nil
         }
-        core = ElectionCore(configuration: options.configuration, hardState: hardState, now: now, randomSeed: seed)
+        let initial: MembershipConfiguration
+        var bootstrap: [NodeID: SocketAddress] = [:]
+        if let join = options.join {
+            initial = MembershipConfiguration(index: 0, term: 0, members: [
+                Member(id: options.id, address: options.peers.first { $0.id == options.id }!.address.description,
+                       api: options.api.description, voter: false),
+            ])
+            _ = join
+            if hardState.membership == nil { bootstrap = options.joinMembers }
+        } else {
+            initial = .initial(voters: options.peers.map(\.id), addresses: Dictionary(uniqueKeysWithValues: options.peers.map {
+                ($0.id, (address: $0.address.description, api: options.apiAddress(of: $0.id)?.description ?? ""))
+            }))
+        }
+        bootstrapPeers = bootstrap
+        core = ElectionCore(configuration: options.configuration, hardState: hardState, now: now, randomSeed: seed, initialMembership: initial)
+        appliedMembership = core.membership
+        if let stored = hardState.membership, options.join == nil, Set(stored.voters) != Set(initial.voters) || stored.members.map(\.address).sorted() != initial.members.map(\.address).sorted() {
+            log.warning("--peers (\(initial.members.map { "\($0.id)=\($0.address)" }.joined(separator: ","))) differs from the stored configuration \(stored.index) (\(stored.members.map { "\($0.id)=\($0.address)\($0.voter ? "" : " non-voter")" }.joined(separator: ","))); the stored one wins")
+        }
         guard options.peerKeyFile != nil || options.insecurePeers else {
             throw StartupError("no --peer-key-file: make a cluster key with `tenure keygen > peer.key`, copy it to every node and pass --peer-key-file peer.key (or --insecure-peers for a throwaway test cluster)")
         }
@@ -134,10 +159,10 @@ public final class NodeRuntime {
         } catch {
             throw StartupError("\(error)")
         }
-        var addresses: [NodeID: SocketAddress] = [:]
-        for peer in options.peers { addresses[peer.id] = peer.address }
-        transport = PeerTransport(selfID: options.id, peerAddresses: addresses, clusterID: options.clusterID,
-                                  configuration: options.configuration, security: security, seed: seed ^ 0x5EED, log: log)
+        transport = PeerTransport(selfID: options.id, listenAddress: options.peers.first { $0.id == options.id }!.address,
+                                  peerAddresses: Self.addresses(of: core.membership, without: options.id, bootstrap: bootstrap),
+                                  clusterID: options.clusterID, configuration: options.configuration, security: security,
+                                  seed: seed ^ 0x5EED, log: log)
         api = APIServer(address: options.api, log: log)
         health = HealthState(rise: options.healthRise, fall: options.healthFall)
         let check: HealthChecker.Check? = options.healthCommand.map { .command($0) }
@@ -224,6 +249,7 @@ public final class NodeRuntime {
         retryPersistIfDue(now: now)
         let linkDeadline = transport.maintain(now: now)
         settlePendingCommands(now: now)
+        settleMembershipCommands(now: now)
         releaseHeldTransfer(now: now)
         reconcileHealth(now: now)
         if now >= nextReapAt {
@@ -245,6 +271,7 @@ public final class NodeRuntime {
         var wakeAt = min(core.nextDeadline, nextReapAt)
         if let linkDeadline { wakeAt = min(wakeAt, linkDeadline) }
         for command in pendingCommands { wakeAt = min(wakeAt, command.deadline) }
+        for command in pendingMembershipCommands { wakeAt = min(wakeAt, min(command.deadline, command.retryAt ?? command.deadline)) }
         if let heldTransfer { wakeAt = min(wakeAt, heldTransfer.until) }
         if let expiry = health.pushExpiresAt, expiry > now { wakeAt = min(wakeAt, expiry) }
         if !stateIsDurable { wakeAt = min(wakeAt, nextPersistRetryAt) }
@@ -285,7 +312,7 @@ public final class NodeRuntime {
         case signal
         case peerListener
         case inbound(Int32)
-        case link(Int)
+        case link(NodeID)
         case apiListener
         case api(Int32)
         case health
@@ -302,8 +329,8 @@ public final class NodeRuntime {
         if signalFD >= 0 { add(signalFD, .readable, .signal) }
         add(transport.listener, .readable, .peerListener)
         for fd in transport.inbound.keys { add(fd, .readable, .inbound(fd)) }
-        for (index, link) in transport.links.enumerated() {
-            if let fd = link.descriptor, !link.pollEvents.isEmpty { add(fd, link.pollEvents, .link(index)) }
+        for link in transport.links {
+            if let fd = link.descriptor, !link.pollEvents.isEmpty { add(fd, link.pollEvents, .link(link.peer)) }
         }
         add(api.listener, .readable, .apiListener)
         if let healthChecker { add(healthChecker.readEnd, .readable, .health) }
@@ -326,8 +353,8 @@ public final class NodeRuntime {
                 if case .heartbeat = envelope.message { metrics.heartbeatsReceived += 1 }
                 apply(core.receive(envelope, at: now), now: now)
             }
-        case .link(let index):
-            transport.links[index].handle(events: events, now: now, log: log)
+        case .link(let peer):
+            transport.link(for: peer)?.handle(events: events, now: now, log: log)
         case .apiListener:
             metrics.httpConnectionsEvicted += api.acceptConnections(now: now)
         case .api(let fd):
@@ -436,6 +463,7 @@ public final class NodeRuntime {
                 queueHooks(for: event)
             }
         }
+        followMembership(now: now)
         publishChanges(now: now)
     }
 

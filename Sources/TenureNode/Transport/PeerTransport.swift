@@ -18,7 +18,8 @@ final class PeerTransport {
     let selfID: NodeID
     let listenAddress: SocketAddress
     let clusterID: UInt64
-    let peerAddresses: [NodeID: SocketAddress]
+    /// Every other member's peer address (and this node's own); changes with the configuration.
+    private(set) var peerAddresses: [NodeID: SocketAddress]
     let security: PeerSecurity
     let ledger: PeerAuthLedger
     private(set) var links: [PeerLink]
@@ -26,31 +27,62 @@ final class PeerTransport {
     private(set) var inbound: [Int32: InboundConnection] = [:]
     private(set) var listener: Int32 = -1
     private let log: Log
-    private let peerHosts: Set<String>
+    private var peerHosts: Set<String>
+    private let configuration: Configuration
+    private let seed: UInt64
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     static let maximumUnauthenticatedPerAddress = 4
     static let handshakeTimeout = PeerLink.handshakeTimeout
 
-    init(selfID: NodeID, peerAddresses: [NodeID: SocketAddress], clusterID: UInt64, configuration: Configuration,
-         security: PeerSecurity, seed: UInt64, log: Log) {
+    /// `peerAddresses` holds this node's own address and those of the members it talks to.
+    init(selfID: NodeID, listenAddress: SocketAddress, peerAddresses: [NodeID: SocketAddress], clusterID: UInt64,
+         configuration: Configuration, security: PeerSecurity, seed: UInt64, log: Log) {
         self.selfID = selfID
-        self.listenAddress = peerAddresses[selfID]!
+        self.listenAddress = listenAddress
         self.clusterID = clusterID
-        self.peerAddresses = peerAddresses
+        self.peerAddresses = [:]
         self.security = security
         self.log = log
-        let ledger = PeerAuthLedger(log: log)
-        self.ledger = ledger
-        self.peerHosts = Set(peerAddresses.filter { $0.key != selfID }.map(\.value.host))
-        var links: [PeerLink] = []
-        for (offset, peer) in configuration.peers.enumerated() {
-            linkIndex[peer] = links.count
-            links.append(PeerLink(peer: peer, address: peerAddresses[peer]!, selfID: selfID, clusterID: clusterID,
-                                  security: security, ledger: ledger, heartbeatInterval: configuration.heartbeatInterval,
-                                  electionTimeoutMin: configuration.electionTimeoutMin, seed: seed &+ UInt64(offset) &* 7919))
+        self.ledger = PeerAuthLedger(log: log)
+        self.peerHosts = []
+        self.configuration = configuration
+        self.seed = seed
+        self.links = []
+        updatePeers(peerAddresses)
+    }
+
+    /// Follows a configuration change: a link to every new member, none to a departed one
+    /// (its connection closed), and the handshake accepts exactly the current members.
+    func updatePeers(_ addresses: [NodeID: SocketAddress]) {
+        var addresses = addresses
+        addresses[selfID] = nil
+        guard addresses != peerAddresses.filter({ $0.key != selfID }) || links.count != addresses.count else { return }
+        var kept: [PeerLink] = []
+        for link in links {
+            if addresses[link.peer] == link.address {
+                kept.append(link)
+            } else {
+                link.closeForShutdown()
+            }
         }
-        self.links = links
+        for (peer, address) in addresses.sorted(by: { $0.key < $1.key }) where !kept.contains(where: { $0.peer == peer }) {
+            var hash: UInt64 = 0
+            for byte in peer.rawValue.utf8 { hash = hash &* 31 &+ UInt64(byte) }
+            kept.append(PeerLink(peer: peer, address: address, selfID: selfID, clusterID: clusterID,
+                                 security: security, ledger: ledger, heartbeatInterval: configuration.heartbeatInterval,
+                                 electionTimeoutMin: configuration.electionTimeoutMin, seed: seed &+ hash &* 7919))
+        }
+        links = kept
+        linkIndex = [:]
+        for (index, link) in links.enumerated() { linkIndex[link.peer] = index }
+        peerAddresses = addresses
+        peerAddresses[selfID] = listenAddress
+        peerHosts = Set(addresses.values.map(\.host))
+        // Connections from members that left are closed; their handshakes would now be refused.
+        for (fd, connection) in inbound {
+            if let peer = connection.boundPeer, addresses[peer] == nil { closeInbound(fd) }
+        }
     }
 
     func start() throws(SystemError) {
