@@ -155,3 +155,60 @@ json_leader() { sed -n 's/.*"leader":"\([^"]*\)".*/\1/p'; }
 
 # Prints the current leader's id of cluster/up's cluster, or nothing.
 current_leader() { leader_json "$(endpoints)" | json_leader; }
+
+# ---- membership (issue 11): nodes added to a running cluster ----
+# A run folder's `members` file lists, one a line, every node id the folder has started (those of
+# cluster/up and those cluster/add-node added later); cluster/down stops them all. `endpoints`
+# holds the API addresses of the current members, for cluster/status and the client commands.
+# TENURE_HOST_BASE, TENURE_PEER_PORT and TENURE_API_PORT move the nodes cluster/add-node starts
+# (default: nK on 127.0.0.(10+K), peer port 7100, API port 7200, like cluster/up).
+
+# The default host of node nK for the membership scripts: member_host K.
+member_host() { echo "127.0.0.$(( ${TENURE_HOST_BASE:-10} + $1 ))"; }
+member_peer_port() { echo "${TENURE_PEER_PORT:-$PEER_PORT}"; }
+member_api_port() { echo "${TENURE_API_PORT:-$API_PORT}"; }
+
+# Every node id this run folder started: n1..nSIZE, then the `members` file, without repeats.
+run_nodes() {
+  { seq -f 'n%g' 1 "$(cluster_size)"; cat "$RUN_DIR/members" 2>/dev/null || true; } | awk 'NF && !seen[$0]++'
+}
+
+# Adds an id to the `members` file (once).
+record_member() { grep -qx -- "$1" "$RUN_DIR/members" 2>/dev/null || echo "$1" >> "$RUN_DIR/members"; }
+
+# Adds an API address to the `endpoints` list (once); drop_endpoint removes one. Both replace the
+# file in one rename, so a concurrent reader never sees it empty.
+add_endpoint() {
+  local list
+  list=$(cat "$RUN_DIR/endpoints" 2>/dev/null || true)
+  case ",$list," in *",$1,"*) return 0;; esac
+  echo "${list:+$list,}$1" > "$RUN_DIR/endpoints.$$" && mv -f "$RUN_DIR/endpoints.$$" "$RUN_DIR/endpoints"
+}
+drop_endpoint() {
+  local list
+  list=$(cat "$RUN_DIR/endpoints" 2>/dev/null || true)
+  { tr ',' '\n' <<< "$list" | grep -vx -- "$1" | paste -sd, - || true; } > "$RUN_DIR/endpoints.$$"
+  mv -f "$RUN_DIR/endpoints.$$" "$RUN_DIR/endpoints"
+}
+
+# The extra node flags a recorded command line ends with (what followed cluster/up N, e.g. the
+# timing settings, which must be the same on every node): node_extra_flags ID.
+node_extra_flags() { sed -n 's/.* --peer-key-file [^ ]*//p' "$RUN_DIR/$1.cmd" | sed 's/^ *//'; }
+
+# The node's API address from its recorded command line: node_cmd_api ID.
+node_cmd_api() { sed -n 's/.* --api \([^ ]*\).*/\1/p' "$RUN_DIR/$1.cmd" 2>/dev/null; }
+
+# The first id nK that the run folder has never used (no command line, no data folder).
+next_free_id() {
+  local k=1
+  while [ -e "$RUN_DIR/n$k.cmd" ] || [ -e "$RUN_DIR/n$k" ]; do k=$((k + 1)); done
+  echo "n$k"
+}
+
+# The given endpoints with the leader's API first (clients ask the first that answers, and a
+# follower may be a heartbeat behind the leader): leader_first ENDPOINTS.
+leader_first() {
+  local api
+  api=$(leader_json "$1" 300ms | sed -n 's/.*"api":"\([^"]*\)".*/\1/p')
+  if [ -n "$api" ]; then echo "$api,$(tr ',' '\n' <<< "$1" | grep -vx -- "$api" | paste -sd, -)" | sed 's/,$//'; else echo "$1"; fi
+}

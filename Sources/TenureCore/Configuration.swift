@@ -147,12 +147,11 @@ package struct SafetyMutations: Sendable, Hashable {
     /// Let the shell send messages before the hard state they depend on is durable. The core
     /// cannot break this rule itself; the simulator's shell reads this switch.
     package var sendBeforePersist = false
-    /// Grant votes to candidates whose membership entry is older than the voter's (breaks thesis 4.2).
-    package var ignoreMembershipRecency = false
     /// Start a membership change before the previous one is committed (breaks thesis 4.2).
     package var allowConcurrentMembershipChanges = false
-    /// Count the lease's and the election's quorum in the configuration before the newest one.
-    package var quorumInPreviousMembership = false
+    /// Count the lease's and the election's quorum in the configuration the node started with
+    /// (`--peers`), ignoring every change since (breaks thesis 4.1: the newest entry rules).
+    package var quorumInOldMembership = false
 
     package init() {}
 

@@ -161,6 +161,13 @@ extension ElectionCore {
                 return (.inProgress("configuration \(latest.index) is not committed yet"), output)
             }
         }
+        if case .remove(let removed) = change, removed == id, latest.voters.count <= 2 {
+            // Of two voters, the other alone would form the new configuration; if this leader
+            // stored the removal and then failed before the other did, the other could never win
+            // (this node, outside its own newest configuration, neither campaigns nor votes for an
+            // older one). Hand leadership over first; the new leader removes this node safely.
+            return (.rejected("\(id) leads a two-voter configuration: transfer leadership first (tenure transfer), then remove it"), output)
+        }
         switch latest.applying(change) {
         case .failure(let rejection):
             return (.rejected(rejection.reason), output)

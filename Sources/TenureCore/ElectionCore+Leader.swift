@@ -2,7 +2,7 @@ extension ElectionCore {
     /// Won a majority: lead, and start the first heartbeat round at once so the lease can begin
     /// one round trip from now.
     mutating func becomeLeader(into output: inout Output) {
-        precondition(role == .candidate && votesGranted.count >= membership.quorumSize,
+        precondition(role == .candidate && votesGranted.count >= quorumMembership.quorumSize,
                      "\(id) cannot lead in term \(term) with \(votesGranted.count) votes as \(role)")
         leadership = Leadership(now: now)
         changeRole(to: .leader, reason: .electionWon, into: &output)
@@ -69,7 +69,7 @@ extension ElectionCore {
     /// stickiness windows cover.
     mutating func updateQuorumRound(into output: inout Output) {
         guard var leadership else { return }
-        let counted = configuration.mutations.quorumInPreviousMembership ? (leadership.previousMembership ?? membership) : membership
+        let counted = quorumMembership
         // A leader that is not a voter of its newest configuration (being removed) manages the
         // cluster without counting itself (thesis 4.2.2).
         var rounds = counted.voters.map { $0 == id ? leadership.round : leadership.acknowledgedRound[$0, default: 0] }

@@ -93,9 +93,12 @@ extension ElectionCore {
         setLeader(sender, into: &output)
         lastHeartbeatAt = now
         electionDeadline = now + drawElectionTimeout()
-        // The leader of this term is authoritative for the configuration (as for a log suffix):
-        // store its newest entry, whatever this node had.
-        if let entry = heartbeat.membership, entry != membership { storeMembership(entry, into: &output) }
+        // The leader of this term is authoritative for the configuration (as for a log suffix),
+        // but a heartbeat that arrives late carries an older entry of that leader: store only a
+        // newer one, by (term, index).
+        if let entry = heartbeat.membership, (entry.term, entry.index) > (membership.term, membership.index) {
+            storeMembership(entry, into: &output)
+        }
         if membership.term == heartbeat.membershipTerm && membership.index == heartbeat.membershipIndex {
             committedIndex = max(committedIndex, min(heartbeat.committedIndex, membership.index))
         }
@@ -110,18 +113,28 @@ extension ElectionCore {
         // Only the leader this node follows in this term may order it to campaign. An unhealthy
         // node must not lead its application: it refuses the order (the leader's transfer then
         // times out and an election among the others follows).
-        guard role == .follower, leader == sender, healthy else { return }
+        // A non-voter (joining, or just removed) never campaigns, even when ordered to.
+        guard role == .follower, leader == sender, healthy, isVoter else { return }
         becomeCandidate(leadershipTransfer: true, reason: .transfer, into: &output)
     }
 }
 
 extension ElectionCore {
     /// Messages from members of this node's configuration are handled; from anyone else, only a
-    /// heartbeat whose entry names this node (a leader reaching a node that joins or lags).
+    /// heartbeat whose entry names this node (a leader reaching a node that joins or lags), and
+    /// a vote request from a candidate whose configuration is newer than this node's (it may be
+    /// a voter of an entry this node has not received yet; the vote rules then decide).
     func accepts(_ message: Message, from sender: NodeID) -> Bool {
-        if membership.contains(sender) { return true }
-        if case .heartbeat(let heartbeat) = message, let entry = heartbeat.membership, entry.contains(id), entry.contains(sender) {
-            return true
+        // The leader of this term is heard even when its newest configuration left it out: it
+        // manages the cluster until its removal commits, then hands over (thesis 4.2.2).
+        if membership.contains(sender) || sender == leader { return true }
+        switch message {
+        case .heartbeat(let heartbeat):
+            if let entry = heartbeat.membership, entry.contains(id), entry.contains(sender) { return true }
+        case .requestVote(let request):
+            if (request.membershipTerm, request.membershipIndex) > (membership.term, membership.index) { return true }
+        default:
+            break
         }
         return false
     }

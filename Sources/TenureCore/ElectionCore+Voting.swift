@@ -26,7 +26,7 @@ extension ElectionCore {
     func membershipRefusal(_ request: RequestVote, from candidate: NodeID) -> VoteReason? {
         let own = (term: membership.term, index: membership.index)
         let offered = (term: request.membershipTerm, index: request.membershipIndex)
-        if offered < own && !configuration.mutations.ignoreMembershipRecency { return .staleMembership }
+        if offered < own { return .staleMembership }
         if !membership.isVoter(candidate) && !(offered > own) { return .notAVoter }
         return nil
     }
@@ -86,14 +86,14 @@ extension ElectionCore {
     mutating func handleVoteResponse(_ response: VoteResponse, from voter: NodeID, into output: inout Output) {
         guard response.granted else { return }
         switch role {
-        case .preCandidate where response.preVote && response.term == term + 1 && membership.isVoter(voter):
+        case .preCandidate where response.preVote && response.term == term + 1 && quorumMembership.isVoter(voter):
             votesGranted.insert(voter)
-            if votesGranted.count >= membership.quorumSize {
+            if votesGranted.count >= quorumMembership.quorumSize {
                 becomeCandidate(leadershipTransfer: false, reason: .preVoteWon, into: &output)
             }
-        case .candidate where !response.preVote && response.term == term && membership.isVoter(voter):
+        case .candidate where !response.preVote && response.term == term && quorumMembership.isVoter(voter):
             votesGranted.insert(voter)
-            if votesGranted.count >= membership.quorumSize {
+            if votesGranted.count >= quorumMembership.quorumSize {
                 becomeLeader(into: &output)
             }
         default:
@@ -110,12 +110,12 @@ extension ElectionCore {
         }
         changeRole(to: .preCandidate, reason: reason, into: &output)
         setLeader(nil, into: &output)
-        votesGranted = [id]
+        votesGranted = isVoter ? [id] : [] // Only a voter's own vote counts.
         electionDeadline = now + drawElectionRetry()
         output.record(.electionStarted(term: term + 1, preVote: true, leadershipTransfer: false))
         let request = RequestVote(term: term + 1, preVote: true, membershipTerm: membership.term, membershipIndex: membership.index)
         for peer in peerVoters { output.send(.requestVote(request), from: id, to: peer) }
-        if votesGranted.count >= membership.quorumSize {
+        if votesGranted.count >= quorumMembership.quorumSize {
             becomeCandidate(leadershipTransfer: false, reason: .preVoteWon, into: &output)
         }
     }
@@ -129,13 +129,13 @@ extension ElectionCore {
         output.record(.termChanged(from: previous, to: term, cause: leadershipTransfer ? .transfer : .campaign, peer: nil))
         changeRole(to: .candidate, reason: reason, into: &output)
         setLeader(nil, into: &output)
-        votesGranted = [id]
+        votesGranted = isVoter ? [id] : [] // Only a voter's own vote counts.
         electionDeadline = now + drawElectionRetry()
         output.record(.electionStarted(term: term, preVote: false, leadershipTransfer: leadershipTransfer))
         let request = RequestVote(term: term, preVote: false, leadershipTransfer: leadershipTransfer,
                                   membershipTerm: membership.term, membershipIndex: membership.index)
         for peer in peerVoters { output.send(.requestVote(request), from: id, to: peer) }
-        if votesGranted.count >= membership.quorumSize {
+        if votesGranted.count >= quorumMembership.quorumSize {
             becomeLeader(into: &output)
         }
     }

@@ -63,6 +63,12 @@ public struct ElectionCore: Sendable {
     /// elections and quorums (thesis 4.1).
     public var membership: MembershipConfiguration { hardState.membership ?? initialMembership }
 
+    /// The configuration elections and leases are counted in: the newest one (only a simulator
+    /// mutation counts in the initial one instead).
+    var quorumMembership: MembershipConfiguration {
+        configuration.mutations.quorumInOldMembership ? initialMembership : membership
+    }
+
     /// Whether this node votes (and so may campaign) in its newest configuration.
     public var isVoter: Bool { membership.isVoter(id) }
 

@@ -24,6 +24,8 @@ enum ScheduledAction {
     case flap(episode: Int)
     /// A liveness probe in the quiet phase.
     case probe
+    /// A membership change proposed again after the leader's own-term entry had to commit first.
+    case retryMembership(pick: UInt64, second: Bool, attempts: Int)
 }
 
 /// Why a targeted crash was aimed at a node, for the trace.

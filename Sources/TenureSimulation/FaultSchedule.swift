@@ -42,6 +42,9 @@ enum FaultAction {
     case transferLeadership(toSlowestClock: Bool)
     /// The operator asks the leader to step down (`resign(at:)`).
     case resign
+    /// The operator asks the leader for one membership change: remove a voter or add back a
+    /// node that is no member, chosen by `pick`; with `second`, a second change right away.
+    case changeMembership(pick: UInt64, second: Bool)
     /// The quiet period begins: heal, calm weather, restart and resume every node.
     case stopFaults
 }
@@ -59,12 +62,15 @@ struct PlannedFault {
 /// bridges, isolating the leader, long delays, quick restarts), and the very same plans run
 /// when no rule is missing, where they must find nothing.
 enum FaultSchedule {
-    static func plan(nodes: Int, faultsEnd: Int64, excessDrift: Bool, random: inout SeededRandomSource) -> [PlannedFault] {
+    static func plan(nodes: Int, faultsEnd: Int64, excessDrift: Bool, membershipChanges: Bool = false,
+                     random: inout SeededRandomSource) -> [PlannedFault] {
         var plan: [PlannedFault] = []
         if faultsEnd > 0 {
             planNetwork(nodes: nodes, faultsEnd: faultsEnd, excessDrift: excessDrift, random: &random, into: &plan)
             planWeather(faultsEnd: faultsEnd, random: &random, into: &plan)
             planProcesses(nodes: nodes, faultsEnd: faultsEnd, excessDrift: excessDrift, random: &random, into: &plan)
+            // A timeline of its own, drawn last, so runs without it keep their plans.
+            if membershipChanges { planMembership(faultsEnd: faultsEnd, random: &random, into: &plan) }
         }
         plan.append(PlannedFault(time: faultsEnd, action: .stopFaults))
         // Stable by time: equal times keep timeline order, so the plan does not depend on sort internals.
@@ -173,6 +179,16 @@ enum FaultSchedule {
             plan.append(PlannedFault(time: time, action: .weather(weather, name: name)))
             plan.append(PlannedFault(time: end, action: .weather(.unsettled, name: "unsettled")))
             time = end + random.integer(500 * millisecond, 4 * second)
+        }
+    }
+
+    /// A membership change every 0.3-2 s: often enough that changes overlap crashes,
+    /// partitions and elections.
+    private static func planMembership(faultsEnd: Int64, random: inout SeededRandomSource, into plan: inout [PlannedFault]) {
+        var time = random.integer(500 * millisecond, 2 * second)
+        while time < faultsEnd {
+            plan.append(PlannedFault(time: time, action: .changeMembership(pick: random.next(), second: random.chance(0.5))))
+            time += random.integer(300 * millisecond, 2 * second)
         }
     }
 

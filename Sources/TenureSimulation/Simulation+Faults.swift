@@ -55,8 +55,50 @@ extension Simulation {
             trace.record(.fault("operator asks n\(leader + 1) to resign: \(outcome)"), at: now)
             carryOut(output, node: leader)
             finishStep(leader)
+        case .changeMembership(let pick, let second):
+            changeMembership(pick: pick, second: second, attemptsLeft: 5)
         case .stopFaults:
             stopFaults()
+        }
+    }
+
+    /// Asks the leader for one change: remove a voter (never the last), or add back a node that
+    /// is no member; when it must first commit an entry of its term, asks again 50 ms later.
+    mutating func changeMembership(pick: UInt64, second: Bool, attemptsLeft: Int) {
+        guard faultsActive, let leader = currentLeader(), nodes[leader].status == .running, let core = nodes[leader].core else { return }
+        let membership = core.membership
+        let outsiders = nodeIDs.filter { !membership.contains($0) }
+        let voters = membership.voters
+        var changes: [MembershipChange] = []
+        func draw(_ salt: UInt64) -> MembershipChange? {
+            let value = pick &+ salt &* 0x9E37_79B9_7F4A_7C15
+            if !outsiders.isEmpty && (voters.count <= 1 || value % 2 == 0) {
+                let id = outsiders[Int(value / 2 % UInt64(outsiders.count))]
+                return .add(Member(id: id, address: "", voter: false))
+            }
+            guard voters.count > 1 else { return nil }
+            return .remove(voters[Int(value / 2 % UInt64(voters.count))])
+        }
+        if let first = draw(0) { changes.append(first) }
+        if second, let next = draw(1), !changes.contains(next) { changes.append(next) }
+        for (index, change) in changes.enumerated() {
+            guard let core = nodes[leader].core, core.role == .leader else { return }
+            let (outcome, output) = nodes[leader].core!.proposeMembershipChange(change, at: nodes[leader].instant(at: now))
+            trace.record(.fault("operator asks n\(leader + 1) to \(describe(change)): \(outcome)"), at: now)
+            carryOut(output, node: leader)
+            finishStep(leader)
+            if case .preparing = outcome, index == 0, attemptsLeft > 0 {
+                queue.schedule(.retryMembership(pick: pick, second: second, attempts: attemptsLeft - 1), at: now + 50_000_000)
+                return
+            }
+        }
+    }
+
+    private func describe(_ change: MembershipChange) -> String {
+        switch change {
+        case .add(let member): "add \(member.id)"
+        case .promote(let id): "promote \(id)"
+        case .remove(let id): "remove \(id)"
         }
     }
 

@@ -73,7 +73,8 @@ extension Simulation {
         guard let leader = currentLeader(), nodes[leader].status == .running, let core = nodes[leader].core,
               core.isLeader(at: nodes[leader].instant(at: now)) else { return nil }
         let id = nodeIDs[leader]
-        for node in nodes.indices where node != leader {
+        // Nodes outside the leader's configuration (removed, not added back) follow nobody.
+        for node in nodes.indices where node != leader && core.membership.contains(nodeIDs[node]) {
             guard nodes[node].status == .running, let follower = nodes[node].core,
                   follower.knownLeader(at: nodes[node].instant(at: now)) == id else { return nil }
         }

@@ -170,11 +170,13 @@ extension Simulation {
             trace.record(.roleChanged(node: node, role: role, term: term, reason: reason), at: now)
             if role == .leader {
                 statistics.leaderChanges += 1
-                checker.becameLeader(node: node, term: term)
+                let membership = nodes[node].core!.membership
+                checker.becameLeader(node: node, term: term, voters: Set(membership.voters.map(nodeIndex)), quorum: membership.quorumSize)
             }
         case .termChanged(let from, let to, let cause, _):
             trace.record(.termChanged(node: node, from: from, to: to, cause: cause), at: now)
-            if cause == .campaign {
+            // A node that is its configuration's only voter is the whole cluster: it needs nobody.
+            if cause == .campaign, nodes[node].core!.membership.voters != [nodeIDs[node]] {
                 checker.campaigned(node: node, term: to, now: now, isolatedSince: network.isolatedSince[node],
                                    lastResumeAt: nodes[node].lastResumeAt)
             }
@@ -190,7 +192,9 @@ extension Simulation {
             let realEnd = nodes[node].clock.realTime(reaching: expiresAt.nanoseconds)
             trace.record(.leaseExtended(node: node, term: term, realExpiry: realEnd, acquired: acquired), at: now, routine: !acquired)
             checker.leaseExtended(node: node, term: term, now: now, realEnd: realEnd, acquired: acquired)
-            checker.checkLeaseCoverage(leader: node, term: term, realEnd: realEnd, nodes: nodes)
+            let membership = nodes[node].core!.membership
+            checker.checkLeaseCoverage(leader: node, term: term, realEnd: realEnd, nodes: nodes,
+                                       voters: Set(membership.voters.map(nodeIndex)), quorum: membership.quorumSize)
             if acquired { failover.leaseAcquired(node: node, term: term, now: now, statistics: &statistics) }
         case .leaseLost(let term, let reason):
             trace.record(.leaseLost(node: node, term: term, reason: reason), at: now)
@@ -200,8 +204,11 @@ extension Simulation {
             trace.record(.transfer(node: node, term: term, target: nodeIndex(target), abandoned: false), at: now)
         case .transferAbandoned(let term, let target):
             trace.record(.transfer(node: node, term: term, target: nodeIndex(target), abandoned: true), at: now)
-        case .membershipChanged, .membershipCommitted:
-            break
+        case .membershipChanged(let entry):
+            trace.record(.note("n\(node + 1) stores configuration \(entry.index) of term \(entry.term): voters \(entry.voters.map(\.rawValue).joined(separator: ","))\(entry.nonVoters.isEmpty ? "" : ", non-voters " + entry.nonVoters.map(\.rawValue).joined(separator: ","))"), at: now)
+        case .membershipCommitted(let entry):
+            statistics.membershipChanges += 1
+            trace.record(.note("n\(node + 1) commits configuration \(entry.index)"), at: now)
         }
     }
 }

@@ -81,7 +81,7 @@ struct Simulation {
                                    maximumMessageDelayNanoseconds: options.maximumMessageDelay.nanoseconds)
         trace = TraceRecorder(recordsFull: options.recordFullTrace)
         plan = FaultSchedule.plan(nodes: options.nodes, faultsEnd: faultsEnd, excessDrift: options.excessDrift,
-                                  random: &faultRandom)
+                                  membershipChanges: options.membershipChanges, random: &faultRandom)
         for (index, fault) in plan.enumerated() { queue.schedule(.fault(index: index), at: fault.time) }
         for node in nodes.indices {
             let clock = nodes[node].clock
@@ -164,6 +164,8 @@ struct Simulation {
             toggleFlap(episode: episode)
         case .probe:
             probeLiveness()
+        case .retryMembership(let pick, let second, let attempts):
+            changeMembership(pick: pick, second: second, attemptsLeft: attempts)
         }
     }
 

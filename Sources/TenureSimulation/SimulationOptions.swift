@@ -27,6 +27,9 @@ public struct SimulationOptions: Sendable, Hashable {
     public var excessDrift: Bool
     /// Records every step of the run in `SimulationResult.trace` (for `tenure simulate --trace`).
     public var recordFullTrace: Bool
+    /// The operator removes and re-adds members at random during the faults (never below one
+    /// voter), one single-server change at a time, sometimes asking for a second one at once.
+    public var membershipChanges = false
     /// Safety rules switched off, to prove the checks notice (mutation testing).
     package var mutations: SafetyMutations = SafetyMutations()
 
@@ -112,6 +115,7 @@ public struct SimulationOptions: Sendable, Hashable {
         }
         if clockDriftBound != Configuration.defaultClockDriftBound { command += " --clock-drift-bound \(clockDriftBound)" }
         if excessDrift { command += " --excess-drift" }
+        if membershipChanges { command += " --membership-changes" }
         for mutation in enabledMutations { command += " --mutation \(mutation.rawValue)" }
         return command
     }
@@ -124,6 +128,8 @@ public struct SimulationOptions: Sendable, Hashable {
     /// Switches one safety rule off.
     package mutating func enable(_ mutation: SimulationMutation) {
         mutations[keyPath: mutation.keyPath] = true
+        // A membership rule can only break while membership changes.
+        if mutation.needsMembershipChanges { membershipChanges = true }
     }
 }
 
@@ -136,6 +142,15 @@ package enum SimulationMutation: String, CaseIterable, Sendable {
     case leaseFromAcknowledgementTime = "lease-from-acknowledgement-time"
     case sendBeforePersist = "send-before-persist"
     case disablePreVote = "disable-pre-vote"
+    case allowConcurrentMembershipChanges = "allow-concurrent-membership-changes"
+    case quorumInOldMembership = "quorum-in-old-membership"
+
+    package var needsMembershipChanges: Bool {
+        switch self {
+        case .allowConcurrentMembershipChanges, .quorumInOldMembership: true
+        default: false
+        }
+    }
 
     /// The switch this name stands for.
     package var keyPath: WritableKeyPath<SafetyMutations, Bool> {
@@ -145,6 +160,8 @@ package enum SimulationMutation: String, CaseIterable, Sendable {
         case .leaseFromAcknowledgementTime: \.leaseFromAcknowledgementTime
         case .sendBeforePersist: \.sendBeforePersist
         case .disablePreVote: \.disablePreVote
+        case .allowConcurrentMembershipChanges: \.allowConcurrentMembershipChanges
+        case .quorumInOldMembership: \.quorumInOldMembership
         }
     }
 }

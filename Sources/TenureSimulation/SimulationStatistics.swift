@@ -30,6 +30,8 @@ public struct SimulationStatistics: Sendable, Hashable {
     /// Process pauses (SIGSTOP-like).
     public var pauses = 0
     /// Partitions applied, flapping ones included.
+    /// Configuration entries a leader saw committed.
+    public var membershipChanges = 0
     public var networkFaults = 0
     /// From the moment the lease holder lost its lease, crashed, stopped or was cut off from a
     /// quorum to the moment a leader of another term acquired a lease.
@@ -58,6 +60,7 @@ public struct SimulationStatistics: Sendable, Hashable {
         crashes += other.crashes
         pauses += other.pauses
         networkFaults += other.networkFaults
+        membershipChanges += other.membershipChanges
         failoverTimes.append(contentsOf: other.failoverTimes)
         recoveryTimes.append(contentsOf: other.recoveryTimes)
         violations += other.violations
@@ -77,7 +80,7 @@ public struct SimulationStatistics: Sendable, Hashable {
             "runs \(runs), virtual time \(formatSeconds(virtualTime.nanoseconds)), steps \(steps)",
             "messages sent \(messagesSent), delivered \(messagesDelivered), dropped \(messagesDropped), duplicated \(messagesDuplicated)",
             "pre-votes \(preVotesStarted), elections \(electionsStarted), leader changes \(leaderChanges)",
-            "crashes \(crashes), pauses \(pauses), network faults \(networkFaults), violations \(violations)",
+            "crashes \(crashes), pauses \(pauses), network faults \(networkFaults), membership changes committed \(membershipChanges), violations \(violations)",
         ]
         if let median = failoverPercentile(0.5), let p99 = failoverPercentile(0.99), let worst = failoverPercentile(1) {
             lines.append("failover (\(failoverTimes.count)): median \(formatMilliseconds(median.nanoseconds)), p99 \(formatMilliseconds(p99.nanoseconds)), max \(formatMilliseconds(worst.nanoseconds))")

@@ -40,7 +40,7 @@ enum ProbeCommand {
                                                     switches: ["--live"], aliases: ["-e": "--endpoints", "-o": "--out"]))
         var flags = Flags()
         do throws(UsageError) {
-            flags.endpoints = parsed.list("--endpoints") ?? Endpoints.resolve(nil)
+            if let list = parsed.list("--endpoints") { flags.endpoints = list } else { flags.endpoints = try Endpoints.resolve(nil) }
             if let interval = try parsed.duration("--interval") { flags.interval = interval }
             if let duration = try parsed.duration("--duration") { flags.duration = duration }
             if let timeout = try parsed.duration("--timeout", minimum: .milliseconds(1)) {

@@ -29,10 +29,10 @@ struct ClientFlags {
             if let timeout = try parsed.duration("--timeout", minimum: .milliseconds(1), maximum: .seconds(3600)) {
                 flags.timeoutMilliseconds = Int(timeout.nanoseconds / 1_000_000)
             }
+            flags.endpoints = try Endpoints.resolve(parsed.string("--endpoints"))
         } catch {
             command.fail(error)
         }
-        flags.endpoints = Endpoints.resolve(parsed.string("--endpoints"))
         return flags
     }
 }

@@ -24,7 +24,13 @@ enum MemberCommand {
                                                     aliases: ["-e": "--endpoints"]))
         let words = parsed.positionals
         guard let action = words.first else { command.fail("missing action: list, add or remove") }
-        let client = TenureClient(endpoints: Endpoints.resolve(parsed.string("--endpoints")), timeout: .seconds(1), apiToken: Terminal.apiToken())
+        let endpoints: [String]
+        do {
+            endpoints = try Endpoints.resolve(parsed.string("--endpoints"))
+        } catch {
+            command.fail(error)
+        }
+        let client = TenureClient(endpoints: endpoints, timeout: .seconds(1), apiToken: Terminal.apiToken())
         do throws(TenureClientError) {
             switch action {
             case "list":

@@ -17,12 +17,20 @@ enum NodeCommand {
         }
         do {
             if let join = options.join {
-                options.joinMembers = try NodeRuntime.fetchMembers(from: join, id: options.id, log: Log(node: options.id.rawValue, minimumLevel: options.logLevel))
+                let log = Log(node: options.id.rawValue, minimumLevel: options.logLevel)
+                do {
+                    options.joinMembers = try NodeRuntime.fetchMembers(from: join, id: options.id, log: log)
+                } catch {
+                    // A node that joined before has the configuration on disk and does not need
+                    // the member it joined through (which may be gone by now).
+                    guard NodeRuntime.hasStoredState(in: options.dataDirectory) else { throw error }
+                    log.warning("\(error); starting from the stored configuration")
+                }
             }
             let runtime = try NodeRuntime(options: options)
             return runtime.run()
         } catch {
-            Terminal.printError("tenure node \(options.id): \(error.description)")
+            Terminal.printError("tenure node \(options.id): \(error)")
             return 1
         }
     }

@@ -21,6 +21,7 @@ enum SimulateCommand {
       --election-timeout A-B    (default 1000ms-1100ms); also --election-timeout-min/--election-timeout-max
       --clock-drift F           the drift bound nodes are configured with (default 0.01; also --clock-drift-bound)
       --excess-drift            drive clock rates 10-30% off, beyond the bound: lease overlaps are expected and reported
+      --membership-changes      remove and add members at random during the faults (one change at a time)
       --mutation NAME           switch one safety rule off (repeatable): \(SimulationMutationNames.all)
       --jobs N                  parallel workers (default: number of cores)
       --quiet                   no progress line
@@ -40,7 +41,7 @@ enum SimulateCommand {
     static let specification = ParsedArguments.Specification(
         values: ["--nodes", "--seeds", "--seed", "--duration", "--heartbeat-interval", "--election-timeout",
                  "--election-timeout-min", "--election-timeout-max", "--clock-drift", "--clock-drift-bound", "--mutation", "--jobs"],
-        switches: ["--trace", "--excess-drift", "--quiet"])
+        switches: ["--trace", "--excess-drift", "--quiet", "--membership-changes"])
 
     static func parse(_ arguments: [String]) -> Flags {
         // --mutation may be repeated: collect every value before the parser keeps the last.
@@ -73,6 +74,7 @@ enum SimulateCommand {
             if let drift = try parsed.number("--clock-drift", in: 0...0.5) { flags.options.clockDriftBound = drift }
             if let drift = try parsed.number("--clock-drift-bound", in: 0...0.5) { flags.options.clockDriftBound = drift }
             flags.options.excessDrift = parsed.has("--excess-drift")
+            if parsed.has("--membership-changes") { flags.options.membershipChanges = true }
             for text in mutations {
                 guard let mutation = SimulationMutation(rawValue: text) else {
                     throw UsageError("--mutation '\(text)' must be one of \(SimulationMutationNames.all)")

@@ -28,6 +28,11 @@ struct SafetyCheckTests {
         case .leaseFromAcknowledgementTime: [.leaseBeyondQuorumPromise, .leaseOverlap]
         case .sendBeforePersist: [.termRegression, .doubleVote, .twoLeadersInTerm, .leaderWithoutMajority]
         case .disablePreVote: [.isolatedTermIncrease]
+        // Two changes at once can leave two configurations whose majorities do not meet.
+        case .allowConcurrentMembershipChanges: [.leaseOverlap, .twoLeadersInTerm, .leaderWithoutMajority, .leaseBeyondQuorumPromise, .noLeaderAfterFaults]
+        // Counting in `--peers` after changes: with 5 nodes the lease check sees it; with 3 (whose
+        // configurations are all subsets of the initial one) the cluster loses liveness instead.
+        case .quorumInOldMembership: [.leaseBeyondQuorumPromise, .leaseOverlap, .leaderWithoutMajority, .noLeaderAfterFaults]
         }
     }
 
@@ -41,7 +46,8 @@ struct SafetyCheckTests {
         #expect(Self.expectedKinds(mutation).contains(violation.kind), "\(violation)")
         #expect(violation.seed == result.seed)
         #expect(violation.trace.count > 10)
-        #expect(violation.trace.last == "reproduce with: tenure simulate --nodes \(nodes) --seed \(result.seed) --duration 30s --trace --mutation \(mutation.rawValue)")
+        let membership = mutation.needsMembershipChanges ? " --membership-changes" : ""
+        #expect(violation.trace.last == "reproduce with: tenure simulate --nodes \(nodes) --seed \(result.seed) --duration 30s --trace\(membership) --mutation \(mutation.rawValue)")
         #expect(result.trace == violation.trace)
         #expect(result.report.contains("VIOLATION \(violation.kind.rawValue)"))
     }

@@ -21,6 +21,8 @@ extension NodeRuntime {
         var deadline: Instant
         /// Set while the leader first commits an entry of its own term: propose again then.
         var retryAt: Instant?
+        /// The change is in an entry; only then can a committed configuration answer it.
+        var proposed = false
     }
 
     static let membershipCommandTimeout = Interval.seconds(15)
@@ -54,6 +56,11 @@ extension NodeRuntime {
     func apiAddress(of node: NodeID) -> String? {
         if let api = core.membership.member(node)?.api, !api.isEmpty { return api }
         return options.apiAddress(of: node)?.description
+    }
+
+    /// Whether `directory` holds a state file (a node that ran there before).
+    public static func hasStoredState(in directory: String) -> Bool {
+        (try? HardStateStore(directory: directory).load()) != nil
     }
 
     /// `--join`: the members the given API knows, retried for up to 10 s at start.
@@ -141,6 +148,14 @@ extension NodeRuntime {
         guard pendingMembershipCommands.isEmpty else {
             return .response(conflict("another membership change requested here is still in progress"))
         }
+        // Refuse an impossible change at once, even while the leader first commits an entry of
+        // its term (otherwise "remove n9" of a non-member would look done when that commits).
+        if core.role == .leader, case .failure(let rejection) = core.membership.applying(change) {
+            var object = JSONObject()
+            object.add("outcome", "rejected")
+            object.add("error", rejection.reason)
+            return .response(.json(409, object.rendered))
+        }
         var command = PendingMembershipCommand(fd: fd, change: change, goal: goal, deadline: now + Self.membershipCommandTimeout)
         if let answer = propose(&command, now: now) { return .response(answer) }
         pendingMembershipCommands.append(command)
@@ -155,6 +170,7 @@ extension NodeRuntime {
         switch outcome {
         case .proposed(let entry):
             command.retryAt = nil
+            command.proposed = true
             log.info("proposed configuration \(entry.index): \(describe(command.change))")
             return nil
         case .preparing:
@@ -204,11 +220,12 @@ extension NodeRuntime {
         for var command in commands {
             let membership = core.membership
             let committed = core.committedIndex >= membership.index
-            let reached: Bool
+            var reached = false
             switch command.goal {
             case .voter(let id): reached = committed && membership.isVoter(id)
             case .absent(let id): reached = committed && !membership.contains(id)
             }
+            reached = reached && command.proposed
             if reached {
                 var object = JSONObject()
                 object.add("outcome", "committed")

@@ -79,10 +79,9 @@ final class PeerTransport {
         peerAddresses = addresses
         peerAddresses[selfID] = listenAddress
         peerHosts = Set(addresses.values.map(\.host))
-        // Connections from members that left are closed; their handshakes would now be refused.
-        for (fd, connection) in inbound {
-            if let peer = connection.boundPeer, addresses[peer] == nil { closeInbound(fd) }
-        }
+        // Connections from members that left stay open (a removed leader still hands over on
+        // its connection; the core ignores what else a non-member sends), but no new one is
+        // accepted from them.
     }
 
     func start() throws(SystemError) {
@@ -210,13 +209,15 @@ final class PeerTransport {
                 let detail = security.insecure
                     ? "\(selfID) runs with --insecure-peers, but \(hello.from) uses a peer key"
                     : "\(selfID) requires a peer key, but \(hello.from) runs with --insecure-peers"
-                return refuse(.insecureMismatch, detail, peer: hello.from, on: connection, now: now)
+                return refuse(.insecureMismatch, detail, peer: nil, on: connection, now: now)
             }
             var key: PeerKeyring.Key?
             if let keyring = security.keyring {
                 guard let found = keyring.key(id: hello.keyID) else {
+                    // Charged to the address, not the peer: nothing is proven yet, and a forged
+                    // hello must not mark a healthy peer as failing.
                     return refuse(.unknownKey, "\(hello.from) signs with key \(PeerKeyring.Key.idText(hello.keyID)), which is not in \(selfID)'s --peer-key-file",
-                                  peer: hello.from, on: connection, now: now)
+                                  peer: nil, on: connection, now: now)
                 }
                 key = found
             }
