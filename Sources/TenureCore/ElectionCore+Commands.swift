@@ -77,7 +77,10 @@ extension ElectionCore {
             }
             return .success(requested)
         }
-        let candidates = peerVoters.filter { caughtUp($0) && !leadership.unhealthyPeers.contains($0) }
+        var candidates = peerVoters.filter { caughtUp($0) && !leadership.unhealthyPeers.contains($0) }
+        // Prefer a follower whose acknowledgements are not overdue (φ below the suspicion threshold).
+        let trusted = candidates.filter { (phi(of: $0, at: now) ?? 0) < PhiAccrualDetector.suspicionThreshold }
+        if !trusted.isEmpty { candidates = trusted }
         guard let best = candidates.max(by: { lhs, rhs in
             let left = leadership.acknowledgedRound[lhs, default: 0], right = leadership.acknowledgedRound[rhs, default: 0]
             return left != right ? left < right : lhs > rhs

@@ -51,6 +51,7 @@ extension ElectionCore {
 
     mutating func handleHeartbeatResponse(_ response: HeartbeatResponse, from peer: NodeID, into output: inout Output) {
         guard var leadership, response.accepted, response.round <= leadership.round else { return }
+        noteArrival(from: peer)
         if response.healthy { leadership.unhealthyPeers.remove(peer) } else { leadership.unhealthyPeers.insert(peer) }
         leadership.storedMembership[peer] = (response.membershipTerm, response.membershipIndex)
         self.leadership = leadership

@@ -62,6 +62,7 @@ extension ElectionCore {
 
     /// Handles the passing of time: heartbeats, lease expiry, CheckQuorum, election timeouts.
     public mutating func advance(to instant: Instant) -> Output {
+        guardAgainstLocalStall(at: instant)
         begin(at: instant)
         var output = Output()
         defer { checkInvariants() }
@@ -92,6 +93,7 @@ extension ElectionCore {
         }
         setLeader(sender, into: &output)
         lastHeartbeatAt = now
+        noteArrival(from: sender)
         electionDeadline = now + drawElectionTimeout()
         // The leader of this term is authoritative for the configuration (as for a log suffix),
         // but a heartbeat that arrives late carries an older entry of that leader: store only a

@@ -33,6 +33,10 @@ public struct ElectionCore: Sendable {
     /// The newest membership entry this node knows to be committed (volatile: a leader's
     /// heartbeats teach it again after a restart).
     public internal(set) var committedIndex: UInt64 = 0
+    /// φ-accrual suspicion per peer, fed by the peer's regular messages (a leader's heartbeats to
+    /// a follower, a follower's acknowledgements to the leader). Reported, and used to prefer an
+    /// unsuspected transfer target; never part of a safety bound.
+    public internal(set) var arrivals: [NodeID: PhiAccrualDetector] = [:]
 
     var electionDeadline: Instant
     var random: SeededRandom
@@ -130,6 +134,27 @@ public struct ElectionCore: Sendable {
     mutating func begin(at instant: Instant) {
         precondition(instant >= now, "time went backwards on \(id): \(instant) after \(now)")
         now = instant
+    }
+
+    /// Feeds the φ detector of `peer` with an arrival now.
+    mutating func noteArrival(from peer: NodeID) {
+        arrivals[peer, default: PhiAccrualDetector(expectedInterval: configuration.heartbeatInterval,
+                                                   acceptablePause: configuration.heartbeatInterval,
+                                                   minimumStandardDeviation: Interval(nanoseconds: configuration.heartbeatInterval.nanoseconds / 4))].arrived(at: now)
+    }
+
+    /// φ of `peer` at `instant`, or nil when no regular messages come from it (another follower).
+    public func phi(of peer: NodeID, at instant: Instant) -> Double? {
+        guard let detector = arrivals[peer], detector.lastArrival != nil else { return nil }
+        return min(detector.phi(at: max(instant, now)), 999)
+    }
+
+    /// Cassandra's local-pause guard: when this node's own loop ran far behind its deadline (a
+    /// stall, SIGSTOP, a full machine), the silence it saw was its own, so suspect nobody: the gap
+    /// across the stall is not measured.
+    mutating func guardAgainstLocalStall(at instant: Instant) {
+        guard instant - nextDeadline > configuration.heartbeatInterval * 2 else { return }
+        for peer in arrivals.keys { arrivals[peer]?.forgetLastArrival() }
     }
 
     mutating func drawElectionTimeout() -> Interval {

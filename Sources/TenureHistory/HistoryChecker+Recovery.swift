@@ -54,7 +54,7 @@ extension HistoryChecker {
         let end = observationEnd
         var byNode: [String: [Probe]] = [:]
         for probe in history.probes where probe.ok && probe.invoke >= healTs && probe.complete <= end {
-            if let node = probe.node { byNode[node, default: []].append(probe) }
+            if let node = probe.node, !options.removedNodes.contains(node) { byNode[node, default: []].append(probe) }
         }
         guard !byNode.isEmpty else { return nil }
         // The final agreement: what most nodes said last.
@@ -67,7 +67,7 @@ extension HistoryChecker {
         let term = UInt64(winner[1]) ?? 0
         var latest = healTs
         var lastDisagreement: Probe?
-        for node in history.nodes {
+        for node in history.nodes where !options.removedNodes.contains(node) {
             guard let probes = byNode[node], let last = probes.last else {
                 return .never(node: node, last: Probe(node: node, invoke: end, complete: end, ok: false, error: "no answer after the heal"),
                               leader: leader, term: term)

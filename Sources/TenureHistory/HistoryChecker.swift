@@ -15,6 +15,9 @@ public struct CheckOptions: Sendable {
     public var minimumStableNanoseconds: Int64 = 1_000_000_000
     /// Elections tolerated in a window that expects no leader change (0: exact).
     public var toleratedLeaderChanges = 0
+    /// Nodes removed from the configuration during the scenario: they follow nobody afterwards,
+    /// so the convergence check leaves them out (every safety check still covers them).
+    public var removedNodes: Set<String> = []
 
     public init(scenario: String) { self.scenario = scenario }
 }

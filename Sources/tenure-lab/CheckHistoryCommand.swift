@@ -16,6 +16,7 @@ enum CheckHistoryCommand {
       --phase-file  the harness's phases: config, fault start/stop, heal, kills, exits, end
       --allowance   time added to every liveness bound, never to a safety check (default 1s)
       --summary     append one JSON line with the verdict and the measured figures
+      --removed     nodes removed from the configuration during the scenario (left out of convergence)
     """
 
     static let command = Command("tenure-lab check-history", usage: usage)
@@ -25,7 +26,7 @@ enum CheckHistoryCommand {
     static func run(_ arguments: [String]) -> Int32 {
         let parsed = command.parse(arguments, .init(
             values: ["--events", "--probes", "--phase-file", "--phases", "--scenario", "--election-timeout", "--lease",
-                     "--allowance", "--stable", "--tolerate-leader-changes", "--summary"],
+                     "--allowance", "--stable", "--tolerate-leader-changes", "--summary", "--removed"],
             switches: ["--quiet"]))
         let eventPatterns = parsed.all("--events")
         let probeFiles = parsed.all("--probes")
@@ -47,6 +48,7 @@ enum CheckHistoryCommand {
             command.fail(error)
         }
         options.scenario = scenario
+        options.removedNodes = Set(parsed.list("--removed") ?? [])
         let eventFiles = eventPatterns.flatMap(Files.expand)
         guard !eventFiles.isEmpty else { bad("no event log matches \(eventPatterns.joined(separator: ","))") }
         let history: History

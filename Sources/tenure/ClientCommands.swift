@@ -65,7 +65,8 @@ enum ClientCommands {
                 if let peers = status.json["peers"]?.object {
                     for name in peers.keys.sorted() {
                         if let milliseconds = peers[name]?["last_contact_ms"]?.int64 {
-                            contacts.append("\(name) \(milliseconds)ms")
+                            let phi = peers[name]?["phi"]?.double.map { " φ\(($0 * 10).rounded() / 10)" } ?? ""
+                            contacts.append("\(name) \(milliseconds)ms\(phi)")
                         } else {
                             contacts.append("\(name) never")
                         }

@@ -69,7 +69,7 @@ final class Metrics {
     }
 
     func render(role: Role, term: UInt64, isLeader: Bool, leaseRemaining: Interval, uptime: Interval, durable: Bool = true,
-                peerAuthFailures: [String: Int] = [:]) -> String {
+                peerAuthFailures: [String: Int] = [:], phi: [(String, Double)] = []) -> String {
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, String)]) {
             text += "# HELP tenure_\(name) \(help)\n# TYPE tenure_\(name) \(type)\n"
@@ -97,6 +97,8 @@ final class Metrics {
                Self.byReason(rejectedPeerInput, known: PeerInputRejection.allReasons))
         metric("peer_auth_failures_total", "counter", "Peer handshakes and frames that failed authentication, by reason; the connection was closed.",
                Self.byReason(peerAuthFailures, known: PeerAuthLedger.reasons))
+        metric("peer_phi", "gauge", "φ-accrual suspicion of each peer whose regular messages this node receives (8: suspected).",
+               phi.map { ("{peer=\"\($0.0)\"}", "\((($0.1) * 1000).rounded() / 1000)") })
         metric("leases_acquired_total", "counter", "Times this node began holding a lease.", [("", "\(leasesAcquired)")])
         metric("leases_lost_total", "counter", "Times a lease ended before renewal, by reason.",
                Self.byReason(leasesLost, known: LeaseLossReason.allCases.map(\.rawValue)))

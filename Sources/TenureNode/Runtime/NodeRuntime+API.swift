@@ -51,7 +51,8 @@ extension NodeRuntime {
             var response = HTTPResponse.text(200, metrics.render(role: core.role, term: clientTerm, isLeader: clientIsLeader(at: now),
                                                                   leaseRemaining: clientIsLeader(at: now) ? lease : .zero, uptime: now - startedAt,
                                                                   durable: stateIsDurable,
-                                                                  peerAuthFailures: transport.ledger.byReason))
+                                                                  peerAuthFailures: transport.ledger.byReason,
+                                                                  phi: core.peers.compactMap { peer in core.phi(of: peer, at: now).map { (peer.rawValue, $0) } }))
             response.contentType = "text/plain; version=0.0.4; charset=utf-8"
             return .response(response)
         case "/v1/health":
@@ -148,6 +149,11 @@ extension NodeRuntime {
                 entry.add("last_contact_ms", raw: "null")
             }
             entry.add("connected", transport.link(for: peer)?.isConnected ?? false)
+            if let phi = core.phi(of: peer, at: now) {
+                entry.add("phi", (phi * 100).rounded() / 100)
+            } else {
+                entry.add("phi", raw: "null")
+            }
             let auth = transport.ledger.entries[peer.rawValue]
             entry.add("auth", transport.security.insecure ? "off" : transport.ledger.state(of: peer))
             entry.add("auth_failures", auth?.failures ?? 0)
