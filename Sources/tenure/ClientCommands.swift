@@ -42,7 +42,7 @@ enum ClientCommands {
     static func status(_ arguments: [String]) -> Int32 {
         let flags = ClientFlags.parse(arguments, command: "status")
         let answers = client(flags).statuses()
-        var rows: [[String]] = [["NODE", "ROLE", "TERM", "LEADER", "LEASE", "HEALTH", "LAST CONTACT", "API"]]
+        var rows: [[String]] = [["NODE", "ROLE", "TERM", "LEADER", "LEASE", "HEALTH", "CONFIG", "LAST CONTACT", "API"]]
         var leaderKnown = false
         var jsonItems: [String] = []
         // A down node's id is known from the others: each lists its peers with their API addresses.
@@ -79,10 +79,20 @@ enum ClientCommands {
                     health = healthy ? "ok" : "unhealthy"
                     if !healthy { unhealthyNotes.append("\(status.id): \(own["reason"]?.string ?? "no reason given")") }
                 }
-                rows.append([status.id, role, "\(status.term)", status.leader ?? "-", lease, health, contacts.joined(separator: ", "), endpoint])
+                var config = "-"
+                if let index = status.json["config_index"]?.uint64 {
+                    config = "\(index)"
+                    if status.json["config_committed"]?.bool == false { config += "*" }
+                    if status.json["member"]?.bool == false {
+                        config += " not a member"
+                    } else if status.json["voter"]?.bool == false {
+                        config += " not yet voting"
+                    }
+                }
+                rows.append([status.id, role, "\(status.term)", status.leader ?? "-", lease, health, config, contacts.joined(separator: ", "), endpoint])
             case .failure(let error):
                 let id = idOfEndpoint[endpoint] ?? "?"
-                rows.append([id, "down", "-", "-", "-", "-", "-", endpoint])
+                rows.append([id, "down", "-", "-", "-", "-", "-", "-", endpoint])
                 downNotes.append("\(id) (\(endpoint)): \(error)")
                 var object = JSONObject()
                 object.add("id", idOfEndpoint[endpoint])
