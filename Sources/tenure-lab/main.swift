@@ -14,6 +14,7 @@ usage: tenure-lab <command> [options]
   singleton-worker  the worker cluster/demo-singleton runs under tenure run (--help)
   check-singleton   check that workers never ran at once and tokens only grew (--help)
   app-binding    fault and timing probe for cluster/bench's application-binding section (--help)
+  bench-handshake  time to authenticate a peer connection against a live node (--help)
 """
 
 let main = Command("tenure-lab", usage: usage)
@@ -28,6 +29,7 @@ case "now-ns": ProcessEnvironment.exit(NowCommand.run(rest))
 case "singleton-worker": ProcessEnvironment.exit(SingletonCommands.worker(rest))
 case "check-singleton": ProcessEnvironment.exit(SingletonCommands.check(rest))
 case "app-binding": ProcessEnvironment.exit(AppBindingCommand.run(rest))
+case "bench-handshake": ProcessEnvironment.exit(BenchHandshakeCommand.run(rest))
 case "-h", "--help", "help":
     print(usage)
     ProcessEnvironment.exit(0)

@@ -724,6 +724,20 @@ def main():
     md.append("")
     out += ["Idle cost", ""] + lines + [""]
 
+    handshakes = load(directory, "handshake")
+    if handshakes:
+        md.append("Peer authentication (issue 10): time from TCP connect to the initiator's proof on the wire (hello, "
+                  "challenge with the responder's HMAC proof, checking it, sending ours), 200 handshakes from one follower's "
+                  "namespace to another's:")
+        md.append("")
+        lines = ["| nodes | profile | handshakes | median (µs) | p99 (µs) | max (µs) | failures |", "|---:|---|---:|---:|---:|---:|---:|"]
+        for r in handshakes:
+            h = r["result"]
+            lines.append(f"| {r['nodes']} | {r['profile']} | {h['count']} | {h['median_us']} | {h['p99_us']} | {h['max_us']} | {h['failures']} |")
+        md += lines
+        md.append("")
+        out += ["Peer handshake", ""] + lines + [""]
+
     md.append("## 5. Client load (wrk against the leader's API, keep-alive connections)")
     md.append("")
     lines = ["| mode | path | connections | wrk threads | seconds | requests/s | p50 (ms) | p90 (ms) | p99 (ms) | non-2xx | socket errors | other work's CPU |",

@@ -62,6 +62,8 @@ public final class NodeRuntime {
     /// Set while the term and vote cannot be made durable; the write is retried on a timer.
     var persistOutage: (since: Instant, error: String)?
     var nextPersistRetryAt = Instant.zero
+    /// When each (address, reason) of refused peer input was last logged.
+    var rejectionLoggedAt: [String: Instant] = [:]
 
     /// An operator command that changes leadership and is answered once it took effect.
     enum LeadershipCommand: String {
@@ -368,9 +370,15 @@ public final class NodeRuntime {
 
     private func reject(_ rejection: PeerInputRejection, host: String, now: Instant) {
         metrics.rejectedPeerInput[rejection.reason, default: 0] += 1
+        // Counted always, logged at most once a minute per address and reason: a flood of junk
+        // must not flood the log too.
+        let key = "\(host)|\(rejection.reason)"
+        if let last = rejectionLoggedAt[key], now - last < .seconds(60) { return }
+        if rejectionLoggedAt.count >= 1024 { rejectionLoggedAt.removeAll() }
+        rejectionLoggedAt[key] = now
         let hint = rejection.reason == "cluster_mismatch"
             ? " (another --cluster name, or different --election-timeout minimum, --lease or --clock-drift: every node must agree on them)" : ""
-        log.warning("refused peer input from \(host): \(rejection)\(hint); connection closed")
+        log.warning("refused peer input from \(host): \(rejection)\(hint); connection closed (logged at most once a minute per address and reason; tenure_malformed_frames_total counts every one)")
         eventLog?.write(.reject, at: now) {
             $0.peer = host
             $0.reason = rejection.reason
