@@ -93,11 +93,14 @@ scenario_setup() {
 # Starts node nK inside the namespace, with its data folder kept across restarts. (Not lib.sh's
 # start_node, which starts a node of cluster/up's run folder.)
 suite_start_node() {
-  local id=$1 number=${1#n}
+  local id=$1 number=${1#n} key
   mkdir -p "$SC_DIR/$id"
+  # In the foreground: a command substitution inside the backgrounded command below would run in
+  # each node's own subshell, and nodes started together would race to write different keys.
+  key=$(make_peer_key "$SC_DIR/peer.key")
   # ip netns exec itself, not a function: $! must be the node's own pid (ip execs the command).
   ip netns exec "$SC_NS" "$TENURE_BIN" node --id "$id" --peers "$(peer_list "$SC_SIZE")" --api "$(node_api "$number")" \
-    --data-dir "$SC_DIR/$id/data" --event-log "$SC_DIR/$id.events.jsonl" --peer-key-file "$(make_peer_key "$SC_DIR/peer.key")" \
+    --data-dir "$SC_DIR/$id/data" --event-log "$SC_DIR/$id.events.jsonl" --peer-key-file "$key" \
     --heartbeat-interval "$SUITE_HEARTBEAT" --election-timeout "$SUITE_ELECTION_TIMEOUT" \
     >> "$SC_DIR/$id.log" 2>&1 < /dev/null &
   SC_PID[$id]=$!

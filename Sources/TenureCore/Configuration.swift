@@ -76,6 +76,17 @@ public struct Configuration: Sendable, Hashable {
     /// The lease in force: the override when given, the maximum safe lease otherwise.
     public var leaseDuration: Interval { leaseDurationOverride ?? maximumSafeLeaseDuration }
 
+    /// How long a voter refuses votes after the last heartbeat it accepted (and after its own
+    /// start): long enough that the longest lease any leader can hold, however fast its clock and
+    /// however slow this one, has ended in real time: `lease x (1 + drift) / (1 - drift) + margin`.
+    /// It is at most `electionTimeoutMin` (the lease is validated against it), and shorter when
+    /// the lease is: then a follower with evidence that the leader's process is gone may campaign
+    /// that much sooner, while followers still wait the whole election timeout on silence alone.
+    public var stickinessWindow: Interval {
+        let scaled = Double(leaseDuration.nanoseconds) * (1 + clockDriftBound) / (1 - clockDriftBound)
+        return min(electionTimeoutMin, Interval(nanoseconds: Int64(scaled.rounded(.up))) + leaseSafetyMargin)
+    }
+
     /// How long a candidate or pre-candidate waits before trying again after a round that did not
     /// win: `[heartbeatInterval, heartbeatInterval + spread)`. Retries need only the spread to
     /// break ties; the `electionTimeoutMin` base exists to protect a live leader, which voters
@@ -149,6 +160,9 @@ package struct SafetyMutations: Sendable, Hashable {
     package var sendBeforePersist = false
     /// Start a membership change before the previous one is committed (breaks thesis 4.2).
     package var allowConcurrentMembershipChanges = false
+    /// A voter that believes a candidate's evidence that the leader is gone, instead of its own
+    /// clock: it skips stickiness for such a candidate (breaks the lease argument).
+    package var honourCandidateEvidence = false
     /// Count the lease's and the election's quorum in the configuration the node started with
     /// (`--peers`), ignoring every change since (breaks thesis 4.1: the newest entry rules).
     package var quorumInOldMembership = false

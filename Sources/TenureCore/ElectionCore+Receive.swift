@@ -14,7 +14,7 @@ extension ElectionCore {
         if message.term > term {
             switch message {
             case .requestVote(let request):
-                if let refusal = livenessRefusal(leadershipTransfer: request.leadershipTransfer) {
+                if let refusal = livenessRefusal(leadershipTransfer: request.leadershipTransfer, leaderGone: request.leaderGone) {
                     // Stickiness: do not even adopt the higher term (thesis 4.2.3).
                     answerVote(request, from: sender, granted: false, reason: refusal, into: &output)
                     return output
@@ -73,7 +73,8 @@ extension ElectionCore {
                 // A non-voter (joining, or removed) never campaigns.
                 electionDeadline = now + drawElectionTimeout()
             } else if healthy {
-                campaign(reason: role == .follower ? .heartbeatTimeout : .electionRetry, into: &output)
+                let reason: RoleChangeReason = role != .follower ? .electionRetry : evidenceOfLeaderGone ? .leaderGone : .heartbeatTimeout
+                campaign(reason: reason, into: &output)
             } else {
                 // An unhealthy node does not campaign; it still votes, which protects the others.
                 electionDeadline = now + drawElectionTimeout()
@@ -93,6 +94,7 @@ extension ElectionCore {
         }
         setLeader(sender, into: &output)
         lastHeartbeatAt = now
+        evidenceOfLeaderGone = false
         noteArrival(from: sender)
         electionDeadline = now + drawElectionTimeout()
         // The leader of this term is authoritative for the configuration (as for a log suffix),
@@ -139,5 +141,28 @@ extension ElectionCore {
             break
         }
         return false
+    }
+}
+
+extension ElectionCore {
+    /// The shell's evidence that `peer`'s process is gone: a connection to its peer port was
+    /// refused (nothing listening), which a partition never produces. When `peer` is the leader
+    /// this node follows, the node campaigns (pre-vote first) as soon as the stickiness window
+    /// since its last heartbeat has passed, instead of after the whole election timeout. Safety
+    /// does not depend on the evidence: it only makes this node try sooner, and every voter still
+    /// applies its own clock.
+    public mutating func peerProcessGone(_ peer: NodeID, at instant: Instant) -> Output {
+        begin(at: instant)
+        var output = Output()
+        defer { checkInvariants() }
+        guard role == .follower, leader == peer, isVoter, healthy else { return output }
+        let earliest = max((lastHeartbeatAt ?? startedAt), startedAt) + configuration.stickinessWindow
+        if now >= earliest {
+            campaign(reason: .leaderGone, into: &output)
+        } else if earliest < electionDeadline {
+            electionDeadline = earliest
+            evidenceOfLeaderGone = true
+        }
+        return output
     }
 }

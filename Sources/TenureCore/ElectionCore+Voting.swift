@@ -6,10 +6,13 @@ extension ElectionCore {
     /// refuses for `electionTimeoutMin` after its start, because it may have acknowledged a
     /// heartbeat it no longer remembers. A transfer ordered by the leader skips these checks:
     /// that leader gave up its lease before ordering it.
-    func livenessRefusal(leadershipTransfer: Bool) -> VoteReason? {
+    func livenessRefusal(leadershipTransfer: Bool, leaderGone: Bool = false) -> VoteReason? {
         if leadershipTransfer { return nil }
         if role == .leader { return .isLeader }
-        let window = configuration.electionTimeoutMin
+        if leaderGone && configuration.mutations.honourCandidateEvidence { return nil }
+        // The voter's own clock decides, never the candidate's evidence (DESIGN.md: safety never
+        // depends on a hint).
+        let window = configuration.stickinessWindow
         if !configuration.mutations.disableVoteStickiness, let heard = lastHeartbeatAt, now < heard + window {
             return .leaderIsLive
         }
@@ -56,7 +59,7 @@ extension ElectionCore {
     /// A vote or pre-vote request for this node's current term (higher terms were settled by
     /// the term rules in `receive`). At most one vote per term (thesis 3.4).
     mutating func handleVoteRequest(_ request: RequestVote, from candidate: NodeID, into output: inout Output) {
-        if let refusal = livenessRefusal(leadershipTransfer: request.leadershipTransfer) {
+        if let refusal = livenessRefusal(leadershipTransfer: request.leadershipTransfer, leaderGone: request.leaderGone) {
             answerVote(request, from: candidate, granted: false, reason: refusal, into: &output)
             return
         }
@@ -104,6 +107,7 @@ extension ElectionCore {
     /// The election timeout fired: ask for pre-votes first (thesis 9.6), so a node that cannot
     /// win does not inflate its term and disrupt the cluster when it returns.
     mutating func campaign(reason: RoleChangeReason, into output: inout Output) {
+        evidenceOfLeaderGone = reason == .leaderGone
         if configuration.mutations.disablePreVote {
             becomeCandidate(leadershipTransfer: false, reason: reason, into: &output)
             return
@@ -113,7 +117,8 @@ extension ElectionCore {
         votesGranted = isVoter ? [id] : [] // Only a voter's own vote counts.
         electionDeadline = now + drawElectionRetry()
         output.record(.electionStarted(term: term + 1, preVote: true, leadershipTransfer: false))
-        let request = RequestVote(term: term + 1, preVote: true, membershipTerm: membership.term, membershipIndex: membership.index)
+        let request = RequestVote(term: term + 1, preVote: true, membershipTerm: membership.term, membershipIndex: membership.index,
+                                  leaderGone: reason == .leaderGone)
         for peer in peerVoters { output.send(.requestVote(request), from: id, to: peer) }
         if votesGranted.count >= quorumMembership.quorumSize {
             becomeCandidate(leadershipTransfer: false, reason: .preVoteWon, into: &output)
@@ -133,7 +138,8 @@ extension ElectionCore {
         electionDeadline = now + drawElectionRetry()
         output.record(.electionStarted(term: term, preVote: false, leadershipTransfer: leadershipTransfer))
         let request = RequestVote(term: term, preVote: false, leadershipTransfer: leadershipTransfer,
-                                  membershipTerm: membership.term, membershipIndex: membership.index)
+                                  membershipTerm: membership.term, membershipIndex: membership.index,
+                                  leaderGone: evidenceOfLeaderGone && !leadershipTransfer)
         for peer in peerVoters { output.send(.requestVote(request), from: id, to: peer) }
         if votesGranted.count >= quorumMembership.quorumSize {
             becomeLeader(into: &output)

@@ -37,6 +37,8 @@ public struct ElectionCore: Sendable {
     /// a follower, a follower's acknowledgements to the leader). Reported, and used to prefer an
     /// unsuspected transfer target; never part of a safety bound.
     public internal(set) var arrivals: [NodeID: PhiAccrualDetector] = [:]
+    /// The election deadline was brought forward because the leader's process is gone.
+    var evidenceOfLeaderGone = false
 
     var electionDeadline: Instant
     var random: SeededRandom

@@ -25,6 +25,9 @@ public enum Event: Hashable, Sendable {
 public enum RoleChangeReason: String, Hashable, Sendable {
     /// No heartbeat within the randomized election timeout.
     case heartbeatTimeout = "heartbeat_timeout"
+    /// The leader's process is gone (its port refused a connection) and the stickiness window
+    /// since its last heartbeat has passed: campaign without waiting the whole election timeout.
+    case leaderGone = "leader_gone"
     /// A retry after a campaign round that did not win.
     case electionRetry = "election_retry"
     case preVoteWon = "pre_vote_won"

@@ -50,13 +50,19 @@ public struct RequestVote: Hashable, Sendable {
     /// (thesis 4.2, with the election restriction of 3.6.1), so a winner holds every committed change.
     public var membershipTerm: UInt64
     public var membershipIndex: UInt64
+    /// The candidate campaigns early because its leader's process is gone (a refused
+    /// connection). Voters do not act on it (only a simulator mutation does); it is there for
+    /// the trace and the logs.
+    public var leaderGone: Bool
 
-    public init(term: UInt64, preVote: Bool, leadershipTransfer: Bool = false, membershipTerm: UInt64 = 0, membershipIndex: UInt64 = 0) {
+    public init(term: UInt64, preVote: Bool, leadershipTransfer: Bool = false, membershipTerm: UInt64 = 0, membershipIndex: UInt64 = 0,
+                leaderGone: Bool = false) {
         self.term = term
         self.preVote = preVote
         self.leadershipTransfer = leadershipTransfer
         self.membershipTerm = membershipTerm
         self.membershipIndex = membershipIndex
+        self.leaderGone = leaderGone
     }
 }
 

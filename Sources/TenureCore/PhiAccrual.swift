@@ -69,10 +69,11 @@ public struct PhiAccrualDetector: Hashable, Sendable {
     public static func phi(elapsed: Double, mean: Double, standardDeviation: Double) -> Double {
         let y = (elapsed - mean) / standardDeviation
         let e = exponential(-y * (1.5976 + 0.070566 * y * y))
+        // φ is a probability's negative logarithm, so never below 0 (rounding can make it -0.0).
         if elapsed > mean {
-            return -logarithm10(e / (1 + e))
+            return max(0, -logarithm10(e / (1 + e)))
         }
-        return -logarithm10(1 - 1 / (1 + e))
+        return max(0, -logarithm10(1 - 1 / (1 + e)))
     }
 
     private mutating func record(_ interval: Int64) {

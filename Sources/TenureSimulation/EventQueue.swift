@@ -24,6 +24,9 @@ enum ScheduledAction {
     case flap(episode: Int)
     /// A liveness probe in the quiet phase.
     case probe
+    /// `node`'s connection to `peer` was refused: `peer`'s process is gone (its host answers,
+    /// nothing listens). A partition never produces this; only a crashed node's port does.
+    case refused(node: Int, peer: Int)
     /// A membership change proposed again after the leader's own-term entry had to commit first.
     case retryMembership(pick: UInt64, second: Bool, attempts: Int)
 }

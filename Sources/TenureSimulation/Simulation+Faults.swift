@@ -161,6 +161,11 @@ extension Simulation {
         nodes[node].heldDeliveries.removeAll()
         trace.record(.crashed(node: node, lostWrites: lostWrites, lostMessages: lostMessages), at: now)
         queue.schedule(.restart(node: node, incarnation: nodes[node].incarnation), at: now + downtime)
+        // Every peer's link notices the dead connection and reconnects within its backoff; the
+        // crashed host refuses, unless a partition swallows the attempt (then: only a timeout).
+        for peer in nodes.indices where peer != node && !network.isBlocked(from: peer, to: node) && !network.isBlocked(from: node, to: peer) {
+            queue.schedule(.refused(node: peer, peer: node), at: now + random.integer(20_000_000, 120_000_000) + network.drawDelay(using: &random))
+        }
     }
 
     /// Starts a new process from the durable state only, with a fresh start instant.

@@ -131,6 +131,11 @@ extension Simulation {
         case .down:
             statistics.messagesDropped += 1
             trace.record(.dropped(from: from, to: to, message: message, reason: .recipientDown), at: now, routine: isRoutine(message))
+            // The crashed node's host refuses the connection; the sender learns it after one trip
+            // back, unless the way back is cut (then it sees only a timeout, like a partition).
+            if !network.isBlocked(from: to, to: from) {
+                queue.schedule(.refused(node: from, peer: to), at: now + network.drawDelay(using: &random))
+            }
         case .paused:
             nodes[to].heldDeliveries.append((from: from, message: message))
             trace.record(.held(from: from, to: to, message: message), at: now, routine: isRoutine(message))

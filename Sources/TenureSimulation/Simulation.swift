@@ -77,7 +77,7 @@ struct Simulation {
                                    longDelayMinimumNanoseconds: options.electionTimeoutMax.nanoseconds,
                                    maximumDelayNanoseconds: options.maximumMessageDelay.nanoseconds)
         checker = InvariantChecker(nodeCount: options.nodes, quorum: configurations[0].quorumSize,
-                                   stickinessWindowNanoseconds: options.electionTimeoutMin.nanoseconds,
+                                   stickinessWindowNanoseconds: configurations[0].stickinessWindow.nanoseconds,
                                    maximumMessageDelayNanoseconds: options.maximumMessageDelay.nanoseconds)
         trace = TraceRecorder(recordsFull: options.recordFullTrace)
         plan = FaultSchedule.plan(nodes: options.nodes, faultsEnd: faultsEnd, excessDrift: options.excessDrift,
@@ -164,6 +164,16 @@ struct Simulation {
             toggleFlap(episode: episode)
         case .probe:
             probeLiveness()
+        case .refused(let node, let peer):
+            // Refused only while that process is still gone; a restarted one accepts again.
+            guard nodes[node].status == .running, nodes[peer].status == .down, let core = nodes[node].core,
+                  core.leader == nodeIDs[peer] else { return }
+            let output = nodes[node].core!.peerProcessGone(nodeIDs[peer], at: nodes[node].instant(at: now))
+            if !output.isEmpty || output.messageCount > 0 {
+                trace.record(.note("n\(node + 1) sees its connection to n\(peer + 1) refused: the leader's process is gone"), at: now)
+            }
+            carryOut(output, node: node)
+            finishStep(node)
         case .retryMembership(let pick, let second, let attempts):
             changeMembership(pick: pick, second: second, attemptsLeft: attempts)
         }

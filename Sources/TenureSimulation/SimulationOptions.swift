@@ -30,6 +30,8 @@ public struct SimulationOptions: Sendable, Hashable {
     /// The operator removes and re-adds members at random during the faults (never below one
     /// voter), one single-server change at a time, sometimes asking for a second one at once.
     public var membershipChanges = false
+    /// The leader lease; nil is the longest safe one, as the daemon's default.
+    public var lease: Interval?
     /// Safety rules switched off, to prove the checks notice (mutation testing).
     package var mutations: SafetyMutations = SafetyMutations()
 
@@ -67,6 +69,7 @@ public struct SimulationOptions: Sendable, Hashable {
             heartbeatInterval: heartbeatInterval,
             electionTimeoutMin: electionTimeoutMin,
             electionTimeoutMax: electionTimeoutMax,
+            leaseDuration: lease,
             clockDriftBound: clockDriftBound
         )
         configuration.mutations = mutations
@@ -114,6 +117,7 @@ public struct SimulationOptions: Sendable, Hashable {
             command += " --election-timeout-max \(formatCommandDuration(electionTimeoutMax))"
         }
         if clockDriftBound != Configuration.defaultClockDriftBound { command += " --clock-drift-bound \(clockDriftBound)" }
+        if let lease { command += " --lease \(formatCommandDuration(lease))" }
         if excessDrift { command += " --excess-drift" }
         if membershipChanges { command += " --membership-changes" }
         for mutation in enabledMutations { command += " --mutation \(mutation.rawValue)" }
@@ -144,6 +148,7 @@ package enum SimulationMutation: String, CaseIterable, Sendable {
     case disablePreVote = "disable-pre-vote"
     case allowConcurrentMembershipChanges = "allow-concurrent-membership-changes"
     case quorumInOldMembership = "quorum-in-old-membership"
+    case honourCandidateEvidence = "honour-candidate-evidence"
 
     package var needsMembershipChanges: Bool {
         switch self {
@@ -162,6 +167,7 @@ package enum SimulationMutation: String, CaseIterable, Sendable {
         case .disablePreVote: \.disablePreVote
         case .allowConcurrentMembershipChanges: \.allowConcurrentMembershipChanges
         case .quorumInOldMembership: \.quorumInOldMembership
+        case .honourCandidateEvidence: \.honourCandidateEvidence
         }
     }
 }

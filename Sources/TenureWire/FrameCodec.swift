@@ -18,6 +18,8 @@ public enum FrameCodec {
     // Payload flag bits.
     static let preVoteFlag: UInt8 = 1 << 0
     static let leadershipTransferFlag: UInt8 = 1 << 1
+    /// On a vote request: the candidate campaigns early on evidence that its leader's process is gone.
+    static let leaderGoneFlag: UInt8 = 1 << 2
     static let grantedFlag: UInt8 = 1 << 1
     static let acceptedFlag: UInt8 = 1 << 0
     /// On a heartbeat response: the follower's application is unhealthy (absent means healthy).
@@ -36,7 +38,8 @@ public enum FrameCodec {
         switch message {
         case .requestVote(let request):
             frame.append(
-                (request.preVote ? preVoteFlag : 0) | (request.leadershipTransfer ? leadershipTransferFlag : 0))
+                (request.preVote ? preVoteFlag : 0) | (request.leadershipTransfer ? leadershipTransferFlag : 0)
+                    | (request.leaderGone ? leaderGoneFlag : 0))
             frame.appendBigEndian(request.membershipTerm)
             frame.appendBigEndian(request.membershipIndex)
         case .voteResponse(let response):
@@ -199,14 +202,14 @@ public enum FrameCodec {
         let message: Message
         switch header.kind {
         case .requestVote:
-            let flags = try readFlags(&reader, allowed: preVoteFlag | leadershipTransferFlag)
+            let flags = try readFlags(&reader, allowed: preVoteFlag | leadershipTransferFlag | leaderGoneFlag)
             let membershipTerm = try reader.readUInt64(field: "membership term")
             let membershipIndex = try reader.readUInt64(field: "membership index")
             message = .requestVote(
                 RequestVote(
                     term: term, preVote: flags & preVoteFlag != 0,
                     leadershipTransfer: flags & leadershipTransferFlag != 0,
-                    membershipTerm: membershipTerm, membershipIndex: membershipIndex))
+                    membershipTerm: membershipTerm, membershipIndex: membershipIndex, leaderGone: flags & leaderGoneFlag != 0))
         case .voteResponse:
             let flags = try readFlags(&reader, allowed: preVoteFlag | grantedFlag)
             message = .voteResponse(

@@ -18,6 +18,8 @@ enum SimulateCommand {
       --duration D              virtual time per seed (default 60s); the last part has no faults
       --trace                   replay one seed and print every step
       --heartbeat-interval D    (default 100ms)
+      --lease D                 the leader lease (default: the longest safe one); shorter shortens voters'
+                                stickiness, so evidence of a dead leader (a refused connection) fails over sooner
       --election-timeout A-B    (default 1000ms-1100ms); also --election-timeout-min/--election-timeout-max
       --clock-drift F           the drift bound nodes are configured with (default 0.01; also --clock-drift-bound)
       --excess-drift            drive clock rates 10-30% off, beyond the bound: lease overlaps are expected and reported
@@ -39,7 +41,7 @@ enum SimulateCommand {
 
     static let command = Command("tenure simulate", usage: usage)
     static let specification = ParsedArguments.Specification(
-        values: ["--nodes", "--seeds", "--seed", "--duration", "--heartbeat-interval", "--election-timeout",
+        values: ["--nodes", "--seeds", "--seed", "--duration", "--heartbeat-interval", "--election-timeout", "--lease",
                  "--election-timeout-min", "--election-timeout-max", "--clock-drift", "--clock-drift-bound", "--mutation", "--jobs"],
         switches: ["--trace", "--excess-drift", "--quiet", "--membership-changes"])
 
@@ -65,6 +67,7 @@ enum SimulateCommand {
             if let duration = try parsed.duration("--duration") { flags.options.duration = duration }
             flags.trace = parsed.has("--trace")
             if let interval = try parsed.duration("--heartbeat-interval") { flags.options.heartbeatInterval = interval }
+            if let lease = try parsed.duration("--lease") { flags.options.lease = lease }
             if let range = try parsed.durationRange("--election-timeout") {
                 flags.options.electionTimeoutMin = range.minimum
                 flags.options.electionTimeoutMax = range.maximum

@@ -102,11 +102,11 @@ struct VotingTests {
 
     // MARK: Stickiness (thesis 4.2.3)
 
-    @Test("A follower that heard a live leader refuses to vote and keeps its term (thesis 4.2.3)")
+    @Test("A follower that heard a live leader refuses to vote and keeps its term, for the stickiness window (thesis 4.2.3)")
     func stickinessRefusesVote() {
         let heardAt = Instant.milliseconds(2_000)
         var core = follower(n2, heardAt: heardAt)
-        let at = heardAt + electionTimeoutMin - Interval(nanoseconds: 1)
+        let at = heardAt + configuration(n2).stickinessWindow - Interval(nanoseconds: 1)
         let step = core.deliver(voteRequest(term: 2), from: n3, at: at)
         #expect(step.voteDecisions.map(\.reason) == [.leaderIsLive])
         #expect(step.messages == [Envelope(from: n2, to: n3, message: voteResponse(term: 1, granted: false))])
@@ -173,13 +173,57 @@ struct VotingTests {
         #expect(core.role == .candidate)
     }
 
+    @Test("The stickiness window covers the longest lease in real time: lease x (1 + drift) / (1 - drift) + margin, at most electionTimeoutMin")
+    func stickinessWindowCoversTheLease() {
+        let defaults = configuration()
+        #expect(defaults.stickinessWindow <= electionTimeoutMin)
+        var short = configuration()
+        short.leaseDurationOverride = .milliseconds(300)
+        // 300 ms x 1.01 / 0.99 = 306.06 ms, plus the 50 ms margin.
+        #expect(short.stickinessWindow == Interval(nanoseconds: 356_060_607))
+        let leaseInRealTime = Double(short.leaseDuration.nanoseconds) / (1 - short.clockDriftBound)
+        let windowInRealTime = Double(short.stickinessWindow.nanoseconds) / (1 + short.clockDriftBound)
+        #expect(leaseInRealTime < windowInRealTime)
+    }
+
+    @Test("Evidence that the leader's process is gone starts a pre-vote once the stickiness window has passed, not the election timeout")
+    func evidenceCampaignsEarly() {
+        var shortLease = configuration(n2)
+        shortLease.leaseDurationOverride = .milliseconds(300)
+        var core = ElectionCore(configuration: shortLease, hardState: .initial, now: .zero, randomSeed: 1)
+        let heardAt = Instant.zero + electionTimeoutMin
+        _ = core.deliver(heartbeat(term: 1, round: 1), from: n1, at: heardAt)
+        // Too early: the deadline moves to the end of the window instead.
+        let early = CarriedOut(core.peerProcessGone(n1, at: heardAt + .milliseconds(100)))
+        #expect(early.messages.isEmpty)
+        #expect(core.nextDeadline == heardAt + shortLease.stickinessWindow)
+        let step = core.tick(to: core.nextDeadline)
+        #expect(step.roleChanges == [RoleChange(from: .follower, to: .preCandidate, reason: .leaderGone)])
+        #expect(step.messages.allSatisfy { if case .requestVote(let request) = $0.message { request.preVote && request.leaderGone } else { false } })
+        // Evidence about a node that is not the leader changes nothing.
+        var other = ElectionCore(configuration: shortLease, hardState: .initial, now: .zero, randomSeed: 1)
+        _ = other.deliver(heartbeat(term: 1, round: 1), from: n1, at: heardAt)
+        let deadline = other.nextDeadline
+        _ = other.peerProcessGone(n3, at: heardAt + .milliseconds(100))
+        #expect(other.nextDeadline == deadline)
+    }
+
+    @Test("A voter ignores a candidate's evidence: its own clock decides (safety never depends on the hint)")
+    func evidenceDoesNotBindVoters() {
+        let heardAt = Instant.milliseconds(2_000)
+        var core = follower(n2, heardAt: heardAt)
+        let request = RequestVote(term: 2, preVote: true, leaderGone: true)
+        let step = core.deliver(.requestVote(request), from: n3, at: heardAt + .milliseconds(10))
+        #expect(step.voteDecisions.map(\.reason) == [.leaderIsLive])
+    }
+
     // MARK: Restart embargo (DESIGN.md, safety argument 3)
 
-    @Test("A restarted core refuses votes and pre-votes with restartEmbargo until electionTimeoutMin after it started (thesis 4.2.3)")
+    @Test("A restarted core refuses votes and pre-votes with restartEmbargo for the stickiness window after it started (thesis 4.2.3)")
     func restartEmbargo() {
         let start = Instant.milliseconds(42_000)
         var core = makeCore(n2, hardState: HardState(term: 3, votedFor: nil), startedAt: start)
-        let early = start + electionTimeoutMin - Interval(nanoseconds: 1)
+        let early = start + configuration(n2).stickinessWindow - Interval(nanoseconds: 1)
         let vote = core.deliver(voteRequest(term: 4), from: n1, at: early)
         #expect(vote.voteDecisions.map(\.reason) == [.restartEmbargo])
         #expect(vote.messages == [Envelope(from: n2, to: n1, message: voteResponse(term: 3, granted: false))])
@@ -188,7 +232,7 @@ struct VotingTests {
         let preVote = core.deliver(voteRequest(term: 4, preVote: true), from: n1, at: early)
         #expect(preVote.voteDecisions.map(\.reason) == [.restartEmbargo])
 
-        let granted = core.deliver(voteRequest(term: 4), from: n1, at: start + electionTimeoutMin)
+        let granted = core.deliver(voteRequest(term: 4), from: n1, at: start + configuration(n2).stickinessWindow)
         #expect(granted.voteDecisions.map(\.reason) == [.granted])
         #expect(core.votedFor == n1)
     }

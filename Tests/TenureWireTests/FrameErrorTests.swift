@@ -119,8 +119,10 @@ struct FrameErrorTests {
         let round: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 1]
         let membership = [UInt8](repeating: 0, count: 16)  // term and index of the sender's configuration
         for flags: UInt8 in [0x04, 0x08, 0x80, 0xFF] {
-            #expect(isMalformed(decodeError(handmadeFrame(kind: 1, payload: commonPayload + [flags] + membership))))
             #expect(isMalformed(decodeError(handmadeFrame(kind: 2, payload: commonPayload + [flags]))))
+        }
+        for flags: UInt8 in [0x08, 0x80, 0xFF] {
+            #expect(isMalformed(decodeError(handmadeFrame(kind: 1, payload: commonPayload + [flags] + membership))))
         }
         for flags: UInt8 in [0x04, 0x80, 0xFF] {
             #expect(isMalformed(decodeError(handmadeFrame(kind: 4, payload: commonPayload + round + [flags] + membership))))
@@ -129,7 +131,7 @@ struct FrameErrorTests {
         let heartbeatFields = round + membership + [UInt8](repeating: 0, count: 8)
         #expect(isMalformed(decodeError(handmadeFrame(kind: 3, payload: commonPayload + heartbeatFields + [0x02]))))
         // The known bits alone decode.
-        #expect(decodeError(handmadeFrame(kind: 1, payload: commonPayload + [0x03] + membership)) == nil)
+        #expect(decodeError(handmadeFrame(kind: 1, payload: commonPayload + [0x07] + membership)) == nil)
         #expect(decodeError(handmadeFrame(kind: 2, payload: commonPayload + [0x03])) == nil)
         #expect(decodeError(handmadeFrame(kind: 4, payload: commonPayload + round + [0x01] + membership)) == nil)
         // 0x02 on a heartbeat response: the follower's application is unhealthy.

@@ -250,6 +250,7 @@ public final class NodeRuntime {
         if now >= core.nextDeadline { apply(core.advance(to: now), now: now) }
         retryPersistIfDue(now: now)
         let linkDeadline = transport.maintain(now: now)
+        if let leader = core.leader, leader != core.id { noteRefusal(from: leader, now: now) }
         settlePendingCommands(now: now)
         settleMembershipCommands(now: now)
         releaseHeldTransfer(now: now)
@@ -357,6 +358,7 @@ public final class NodeRuntime {
             }
         case .link(let peer):
             transport.link(for: peer)?.handle(events: events, now: now, log: log)
+            noteRefusal(from: peer, now: now)
         case .apiListener:
             metrics.httpConnectionsEvicted += api.acceptConnections(now: now)
         case .api(let fd):
@@ -366,6 +368,14 @@ public final class NodeRuntime {
         case .hooks:
             collectHookReports()
         }
+    }
+
+    /// A refused connection to the leader's port is evidence its process is gone: the core may
+    /// campaign once the stickiness window since its last heartbeat has passed.
+    func noteRefusal(from peer: NodeID, now: Instant) {
+        guard transport.link(for: peer)?.takeRefusal() != nil, peer == core.leader, core.role == .follower else { return }
+        log.info("\(peer)'s peer port refused a connection: its process is gone; campaigning once \(core.configuration.stickinessWindow) since its last heartbeat have passed")
+        apply(core.peerProcessGone(peer, at: now), now: now)
     }
 
     private func reject(_ rejection: PeerInputRejection, host: String, now: Instant) {

@@ -33,6 +33,15 @@ final class PeerLink {
     private var authenticator: FrameAuthenticator?
     /// Reads the peer's handshake frames (it sends nothing after them).
     private var decoder: FrameDecoder
+    /// Set when a connection attempt was refused (nothing listens on the peer's port): evidence
+    /// that its process is gone, which a partition never gives. Taken by the runtime.
+    private(set) var refusedAt: Instant?
+
+    /// The refusal seen since the last call, if any.
+    func takeRefusal() -> Instant? {
+        defer { refusedAt = nil }
+        return refusedAt
+    }
     private var pending: [UInt8] = []
     private var pendingOffset = 0
     private var backoff: Interval
@@ -111,6 +120,7 @@ final class PeerLink {
                 return now + connectTimeout
             } catch {
                 log.debug("connect to \(peer) at \(address) failed: \(error)")
+                if error.errno == SystemError.connectionRefused { refusedAt = now }
                 scheduleRetry(now: now)
                 return nil
             }
@@ -144,6 +154,7 @@ final class PeerLink {
                 startHandshake(fd: fd, now: now, log: log)
             } else if error != 0 || !events.isDisjoint(with: [.error, .hangUp]) {
                 log.debug("connect to \(peer) at \(address) failed: \(SystemError.text(of: error))")
+                if error == SystemError.connectionRefused { refusedAt = now }
                 disconnect(now: now)
             }
         case .handshaking(let fd, _, _, _):
