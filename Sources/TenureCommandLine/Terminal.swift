@@ -8,6 +8,9 @@ public enum Terminal {
     /// Flushes standard output (print is buffered when stdout is a pipe).
     public static func flush() { ProcessEnvironment.flushOutput() }
 
+    /// Standard output is a terminal (so a table may be redrawn in place).
+    public static var isInteractive: Bool { ProcessEnvironment.standardOutputIsTerminal }
+
     public static func environment(_ name: String) -> String? { ProcessEnvironment.variable(name) }
 
     /// The whole contents of a small text file, or nil.

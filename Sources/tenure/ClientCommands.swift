@@ -39,8 +39,26 @@ enum ClientCommands {
         }
     }
 
+    /// `tenure status`, or with `--watch` the same table redrawn in place every interval (one
+    /// table after another when the output is not a terminal), until `--count` tables or Ctrl-C.
     static func status(_ arguments: [String]) -> Int32 {
         let flags = ClientFlags.parse(arguments, command: "status")
+        guard flags.watch else { return printStatus(flags) }
+        var shown = 0
+        var status: Int32 = 0
+        while flags.count.map({ shown < $0 }) ?? true {
+            if Terminal.isInteractive { print("\u{1B}[H\u{1B}[2J", terminator: "") } else if shown > 0 { print("") }
+            if !flags.json { print("\(Terminal.timestamp())  every \(flags.intervalMilliseconds) ms (Ctrl-C to stop)") }
+            status = printStatus(flags)
+            Terminal.flush()
+            shown += 1
+            if flags.count.map({ shown >= $0 }) ?? false { break }
+            Terminal.sleep(milliseconds: flags.intervalMilliseconds)
+        }
+        return status
+    }
+
+    static func printStatus(_ flags: ClientFlags) -> Int32 {
         let answers = client(flags).statuses()
         var rows: [[String]] = [["NODE", "ROLE", "TERM", "LEADER", "LEASE", "HEALTH", "CONFIG", "LAST CONTACT", "API"]]
         var leaderKnown = false
