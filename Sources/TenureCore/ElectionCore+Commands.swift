@@ -152,13 +152,13 @@ extension ElectionCore {
                 // A leader must commit an entry of its own term before its first change (the
                 // thesis's correction to single-server changes, 4.2.3). Tenure has no log, so the
                 // entry restates the configuration; committing it commits every earlier one.
-                self.leadership?.previousMembership = latest
+                self.leadership?.restatingIndex = latest.index + 1
                 storeMembership(MembershipConfiguration(index: latest.index + 1, term: term, members: latest.members), into: &output)
                 return (.preparing("\(id) first commits configuration \(membership.index) of its term \(term); retry shortly"), output)
             }
             guard committedIndex >= latest.index else {
                 // The leader's own restating entry still committing is no conflict: retry.
-                if latest.members == (leadership.previousMembership?.members ?? []) {
+                if latest.index == leadership.restatingIndex {
                     return (.preparing("configuration \(latest.index) of term \(term) is committing; retry shortly"), output)
                 }
                 return (.inProgress("configuration \(latest.index) is not committed yet"), output)
@@ -175,7 +175,6 @@ extension ElectionCore {
         case .failure(let rejection):
             return (.rejected(rejection.reason), output)
         case .success(let members):
-            self.leadership?.previousMembership = latest
             storeMembership(MembershipConfiguration(index: latest.index + 1, term: term, members: members), into: &output)
             return (.proposed(membership), output)
         }

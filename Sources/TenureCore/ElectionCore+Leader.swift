@@ -152,7 +152,6 @@ extension ElectionCore {
             guard let entry = leadership.storedMembership[candidate], entry.term == latest.term, entry.index == latest.index,
                   leadership.acknowledgedRound[candidate, default: 0] >= threshold,
                   case .success(let members) = latest.applying(.promote(candidate)) else { continue }
-            self.leadership?.previousMembership = latest
             storeMembership(MembershipConfiguration(index: latest.index + 1, term: term, members: members), into: &output)
             return
         }

@@ -24,8 +24,9 @@ struct Leadership: Sendable {
     let startedAt: Instant
     /// The membership entry each peer last said it stored, as (term, index).
     var storedMembership: [NodeID: (term: UInt64, index: UInt64)] = [:]
-    /// The configuration before the newest, for the simulator's quorum mutation only.
-    var previousMembership: MembershipConfiguration?
+    /// The index of the entry this leader stored to restate the configuration in its own term
+    /// (thesis 4.2.3): while it commits, a requested change waits rather than conflicts.
+    var restatingIndex: UInt64?
 
     init(now: Instant) {
         self.nextHeartbeatAt = now

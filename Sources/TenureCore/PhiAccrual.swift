@@ -54,7 +54,7 @@ public struct PhiAccrualDetector: Hashable, Sendable {
     public var meanNanoseconds: Double { sum / Double(intervals.count) }
     public var standardDeviationNanoseconds: Double {
         let mean = meanNanoseconds
-        return Self.squareRoot(max(0, sumOfSquares / Double(intervals.count) - mean * mean))
+        return max(0, sumOfSquares / Double(intervals.count) - mean * mean).squareRoot()
     }
 
     /// φ at `instant`; 0 before the first arrival.
@@ -127,5 +127,4 @@ public struct PhiAccrualDetector: Hashable, Sendable {
         return ln / 2.302_585_092_994_045_684
     }
 
-    static func squareRoot(_ x: Double) -> Double { x.squareRoot() }
 }

@@ -27,12 +27,7 @@ extension NodeRuntime {
             return .response(.json(404, errorJSON("no such endpoint: \(request.path)")))
         }
         let changesLeadership = Self.postRoutes.contains(request.path) || (request.path == "/v1/health" && request.method == "PUT")
-        if changesLeadership, let apiToken, !apiToken.admits(request.header("Authorization")) {
-            metrics.httpUnauthorized += 1
-            var response = HTTPResponse.json(401, errorJSON("\(request.method) \(request.path) needs Authorization: Bearer <the token in --api-token-file> (the CLI sends the first line of $TENURE_API_TOKEN_FILE)"))
-            response.headers.append(("WWW-Authenticate", "Bearer realm=\"tenure\""))
-            return .response(response)
-        }
+        if changesLeadership, let refusal = unauthorized(request) { return refusal }
         switch request.path {
         case "/v1/leader": return .response(leaderResponse(now: now))
         case "/v1/status": return .response(.json(200, statusJSON(now: now)))
@@ -70,16 +65,21 @@ extension NodeRuntime {
         switch (request.method, id) {
         case ("GET", nil), ("HEAD", nil): return .response(.json(200, membersJSON()))
         case ("POST", nil), ("DELETE", .some):
-            if let apiToken, !apiToken.admits(request.header("Authorization")) {
-                metrics.httpUnauthorized += 1
-                var response = HTTPResponse.json(401, errorJSON("\(request.method) \(request.path) needs Authorization: Bearer <the token in --api-token-file>"))
-                response.headers.append(("WWW-Authenticate", "Bearer realm=\"tenure\""))
-                return .response(response)
-            }
+            if let refusal = unauthorized(request) { return refusal }
             return id.map { removeMember($0, fd: fd, now: now) } ?? addMember(request, fd: fd, now: now)
         default:
             return methodNotAllowed(isList ? "GET, POST" : "DELETE")
         }
+    }
+
+    /// 401 for a request that changes leadership, health or membership without the API token
+    /// (nil when no token is configured or the request carries it).
+    private func unauthorized(_ request: HTTPRequest) -> APIReply? {
+        guard let apiToken, !apiToken.admits(request.header("Authorization")) else { return nil }
+        metrics.httpUnauthorized += 1
+        var response = HTTPResponse.json(401, errorJSON("\(request.method) \(request.path) needs Authorization: Bearer <the token in --api-token-file> (the CLI sends the first line of $TENURE_API_TOKEN_FILE)"))
+        response.headers.append(("WWW-Authenticate", "Bearer realm=\"tenure\""))
+        return .response(response)
     }
 
     private func methodNotAllowed(_ allowed: String) -> APIReply {

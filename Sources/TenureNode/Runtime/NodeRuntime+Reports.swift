@@ -26,21 +26,28 @@ extension NodeRuntime {
                           version: TenureVersion.current)
     }
 
-    /// The reports that ride on `envelope`: a heartbeat carries this node's and every node's it
-    /// knows (but the recipient's own); an acknowledgement carries this node's; nothing else does.
-    func reports(for envelope: Envelope, now: Instant) -> [PeerReport] {
+    /// What a heartbeat round relays: this node's report and every other node's it knows, with
+    /// their ages. Built once per output and filtered per recipient (`reports(for:relaying:)`),
+    /// not rebuilt for every heartbeat of the round.
+    func relayedReports(now: Instant) -> [PeerReport] {
+        var reports = [ownReport(now: now)]
+        for (_, known) in peerReports.sorted(by: { $0.key < $1.key }) {
+            var relayed = known.report
+            relayed.ageMilliseconds = UInt32(clamping: (now - known.observedAt).nanoseconds / 1_000_000)
+            reports.append(relayed)
+        }
+        return reports
+    }
+
+    /// The reports that ride on `envelope`: a heartbeat carries `relaying` but the recipient's
+    /// own (at most `PeerReport.maximumPerFrame`); an acknowledgement carries this node's;
+    /// nothing else carries any.
+    func reports(for envelope: Envelope, relaying: @autoclosure () -> [PeerReport], now: Instant) -> [PeerReport] {
         switch envelope.message {
         case .heartbeatResponse:
             return [ownReport(now: now)]
         case .heartbeat:
-            var reports = [ownReport(now: now)]
-            for (node, known) in peerReports.sorted(by: { $0.key < $1.key }) where node != envelope.to {
-                guard reports.count < PeerReport.maximumPerFrame else { break }
-                var relayed = known.report
-                relayed.ageMilliseconds = UInt32(clamping: (now - known.observedAt).nanoseconds / 1_000_000)
-                reports.append(relayed)
-            }
-            return reports
+            return Array(relaying().lazy.filter { $0.node != envelope.to }.prefix(PeerReport.maximumPerFrame))
         default:
             return []
         }

@@ -129,12 +129,11 @@ public final class NodeRuntime {
         }
         let initial: MembershipConfiguration
         var bootstrap: [NodeID: SocketAddress] = [:]
-        if let join = options.join {
+        if options.join != nil {
             initial = MembershipConfiguration(index: 0, term: 0, members: [
                 Member(id: options.id, address: options.peers.first { $0.id == options.id }!.address.description,
                        api: options.api.description, voter: false),
             ])
-            _ = join
             if hardState.membership == nil { bootstrap = options.joinMembers }
         } else {
             initial = .initial(voters: options.peers.map(\.id), addresses: Dictionary(uniqueKeysWithValues: options.peers.map {
@@ -464,11 +463,18 @@ public final class NodeRuntime {
             }
             messages = []
         }
+        var relayed: [PeerReport]?
+        func relaying() -> [PeerReport] {
+            if let relayed { return relayed }
+            let built = relayedReports(now: now)
+            relayed = built
+            return built
+        }
         for envelope in messages {
             if holdForRunner(envelope, now: now) { continue }
             metrics.messagesSent += 1
             if case .heartbeat = envelope.message { metrics.heartbeatsSent += 1 }
-            if !transport.send(envelope, reports: reports(for: envelope, now: now), now: now) { metrics.messagesDropped += 1 }
+            if !transport.send(envelope, reports: reports(for: envelope, relaying: relaying(), now: now), now: now) { metrics.messagesDropped += 1 }
         }
         if !output.events.isEmpty {
             let wall = WallClock.seconds()

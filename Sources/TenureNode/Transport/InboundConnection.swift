@@ -34,10 +34,9 @@ enum PeerInputRejection: CustomStringConvertible {
     case wrongRecipient(NodeID)
     case senderChanged(from: NodeID, to: NodeID)
     case addressMismatch(peer: NodeID, host: String)
-    case tooManyConnections
 
     /// Every `reason`, so that metrics expose each one at zero before it happens.
-    static let allReasons = WireError.counterNames + ["unknown_node", "wrong_recipient", "sender_changed", "address_mismatch", "too_many_connections"]
+    static let allReasons = WireError.counterNames + ["unknown_node", "wrong_recipient", "sender_changed", "address_mismatch"]
 
     var reason: String {
         switch self {
@@ -46,7 +45,6 @@ enum PeerInputRejection: CustomStringConvertible {
         case .wrongRecipient: "wrong_recipient"
         case .senderChanged: "sender_changed"
         case .addressMismatch: "address_mismatch"
-        case .tooManyConnections: "too_many_connections"
         }
     }
 
@@ -57,7 +55,6 @@ enum PeerInputRejection: CustomStringConvertible {
         case .wrongRecipient(let node): "frame addressed to '\(node)', not this node"
         case .senderChanged(let from, let to): "connection bound to \(from) carried a frame from \(to)"
         case .addressMismatch(let peer, let host): "frame from \(peer) arrived from \(host), not its configured address"
-        case .tooManyConnections: "too many inbound peer connections"
         }
     }
 }
