@@ -26,9 +26,10 @@ public struct HTTPResponse: Sendable {
     }
 
     /// The head of a server-sent-events stream (`text/event-stream`): the connection stays open
-    /// and events follow, each written with `eventStreamEvent`.
+    /// and events follow, each written with `eventStreamEvent`. Streams are read-only, so any
+    /// origin may read them: the status page served by one node follows every other node too.
     public static let eventStreamHead: [UInt8] = Array(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n".utf8)
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nAccess-Control-Allow-Origin: *\r\nConnection: keep-alive\r\n\r\n".utf8)
 
     /// One server-sent event: `id`, `event` name and a one-line `data` payload.
     public static func eventStreamEvent(id: UInt64, event: String, data: String) -> [UInt8] {

@@ -50,6 +50,10 @@ final class RawHTTPConnection {
         #expect(Descriptor.writeAll(fd, bytes), "could not write the request")
     }
 
+    /// Bytes after the last complete response, as text: an event stream's events, once its head
+    /// (which has no Content-Length, so it parses as an empty response) was cut off.
+    var pendingText: String { String(decoding: buffer, as: UTF8.self) }
+
     /// True once any byte of an answer arrived.
     var receivedAnything: Bool { !responses.isEmpty || !buffer.isEmpty }
 
@@ -66,7 +70,8 @@ final class RawHTTPConnection {
                 break reading
             }
         }
-        while let end = HTTPClient.endOfHead(buffer) {
+        // After an event stream's head, everything that follows is its events, not responses.
+        while responses.last?.headers["content-type"] != "text/event-stream", let end = HTTPClient.endOfHead(buffer) {
             guard let head = try? HTTPClient.parseHead(buffer[..<end]) else {
                 Issue.record("unparsable response head: \(String(decoding: buffer.prefix(200), as: UTF8.self))")
                 buffer.removeAll()

@@ -6,10 +6,16 @@ import TenureJSON
 /// How the runtime answers one API request.
 enum APIReply {
     case response(HTTPResponse)
-    /// Turn the connection into a Server-Sent Events stream, starting with these bytes.
-    case eventStream(initial: [UInt8])
+    /// Turn the connection into a Server-Sent Events stream of one kind, starting with these bytes.
+    case eventStream(initial: [UInt8], kind: EventStreamKind)
     /// The answer comes later through `APIServer.complete(_:with:)` (a transfer in progress).
     case deferred
+}
+
+/// What an event stream carries: `/v1/watch` gets leader changes, `/v1/status/stream` (the
+/// status page's feed) gets the whole status a few times a second and the history on change.
+enum EventStreamKind {
+    case leader, status
 }
 
 /// The HTTP/1.1 listener for the client API, driven by the runtime's poll loop.
@@ -24,7 +30,8 @@ final class APIServer {
         var output: [UInt8] = []
         var outputOffset = 0
         var lastActivity: Instant
-        var streaming = false
+        var stream: EventStreamKind?
+        var streaming: Bool { stream != nil }
         var awaitingReply = false
         var keepAlive = true
         var closeAfterFlush = false
@@ -130,8 +137,8 @@ final class APIServer {
             switch route(request, connection.fd) {
             case .response(let response):
                 append(response, keepAlive: request.keepAlive, to: &connection)
-            case .eventStream(let initial):
-                connection.streaming = true
+            case .eventStream(let initial, let kind):
+                connection.stream = kind
                 connection.output.append(contentsOf: initial)
             case .deferred:
                 connection.awaitingReply = true
@@ -155,9 +162,12 @@ final class APIServer {
         connections[fd] = connection
     }
 
-    /// Appends bytes to every event stream; a stream whose reader fell too far behind is closed.
-    func broadcast(_ bytes: [UInt8]) {
-        for (fd, var connection) in connections where connection.streaming {
+    /// True while at least one client follows this kind of stream.
+    func hasStreams(of kind: EventStreamKind) -> Bool { connections.values.contains { $0.stream == kind } }
+
+    /// Appends bytes to every event stream of a kind; a stream whose reader fell too far behind is closed.
+    func broadcast(_ bytes: [UInt8], to kind: EventStreamKind) {
+        for (fd, var connection) in connections where connection.stream == kind {
             connection.output.append(contentsOf: bytes)
             guard flush(&connection) else {
                 drop(fd)

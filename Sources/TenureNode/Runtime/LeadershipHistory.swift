@@ -19,6 +19,9 @@ struct LeadershipHistory {
 
     static let capacity = 100
     private(set) var entries: [Entry] = []
+    /// Entries ever recorded (the ring keeps the last `capacity`): tells followers of the status
+    /// stream that the history changed.
+    private(set) var recordedCount = 0
 
     /// `healthy`: the application's health when the core decided; a handover started while
     /// unhealthy is recorded with the cause `unhealthy`.
@@ -51,6 +54,7 @@ struct LeadershipHistory {
 
     private mutating func append(_ entry: Entry) {
         entries.append(entry)
+        recordedCount += 1
         if entries.count > Self.capacity { entries.removeFirst(entries.count - Self.capacity) }
     }
 

@@ -6,7 +6,7 @@ import TenureWire
 /// The client API's routes: what each endpoint answers, computed at the moment of the request.
 extension NodeRuntime {
     /// Built once: the leader-query path should not allocate route tables per request.
-    static let getRoutes: Set<String> = ["/v1/leader", "/v1/status", "/v1/watch", "/v1/history", "/healthz", "/readyz", "/metrics"]
+    static let getRoutes: Set<String> = ["/v1/leader", "/v1/status", "/v1/watch", "/v1/status/stream", "/v1/history", "/ui", "/healthz", "/readyz", "/metrics"]
     /// Routes that answer GET and PUT.
     static let readWriteRoutes: Set<String> = ["/v1/health"]
     static let postRoutes: Set<String> = ["/v1/transfer", "/v1/resign"]
@@ -32,7 +32,9 @@ extension NodeRuntime {
         case "/v1/leader": return .response(leaderResponse(now: now))
         case "/v1/status": return .response(.json(200, statusJSON(now: now)))
         case "/v1/history": return .response(.json(200, history.json))
-        case "/v1/watch": return .eventStream(initial: HTTPResponse.eventStreamHead + watchEventBytes())
+        case "/v1/watch": return .eventStream(initial: HTTPResponse.eventStreamHead + watchEventBytes(), kind: .leader)
+        case "/v1/status/stream": return .eventStream(initial: statusStreamStart(now: now), kind: .status)
+        case "/ui": return .response(StatusPage.response)
         case "/healthz": return .response(.json(200, "{\"status\":\"ok\"}"))
         case "/readyz":
             let leader = clientKnownLeader(at: now)

@@ -34,6 +34,11 @@ public final class NodeRuntime {
     /// The (leader, term) last announced to watchers, and the sequence number of that event.
     var announced: (leader: NodeID?, term: UInt64)?
     var watchSequence: UInt64 = 0
+    /// The status page's feed: when the next status event is due, events sent, and the history
+    /// count its followers last saw.
+    var nextStatusPushAt = Instant.zero
+    var statusSequence: UInt64 = 0
+    var statusHistoryCount = 0
     /// API requests waiting for a transfer or resign to finish.
     var pendingCommands: [PendingCommand] = []
     /// The `tenure run` beside this node, a handover waiting for it, and the last lease end.
@@ -254,6 +259,7 @@ public final class NodeRuntime {
         settleMembershipCommands(now: now)
         releaseHeldTransfer(now: now)
         reconcileHealth(now: now)
+        if now >= nextStatusPushAt { pushStatus(now: now) }
         if now >= nextReapAt {
             api.reap(now: now)
             nextReapAt = now + .seconds(1)
@@ -271,6 +277,7 @@ public final class NodeRuntime {
         if case .finished = shutdown { return false }
 
         var wakeAt = min(core.nextDeadline, nextReapAt)
+        if api.hasStreams(of: .status) { wakeAt = min(wakeAt, nextStatusPushAt) }
         if let linkDeadline { wakeAt = min(wakeAt, linkDeadline) }
         for command in pendingCommands { wakeAt = min(wakeAt, command.deadline) }
         for command in pendingMembershipCommands { wakeAt = min(wakeAt, min(command.deadline, command.retryAt ?? command.deadline)) }
@@ -531,6 +538,7 @@ public final class NodeRuntime {
         if let announced, announced.leader == current.leader, announced.term == current.term { return }
         announced = current
         watchSequence += 1
-        api.broadcast(watchEventBytes())
+        api.broadcast(watchEventBytes(), to: .leader)
+        pushStatus(now: now)
     }
 }
