@@ -92,6 +92,7 @@ scenario_setup() {
 
 # Starts node nK inside the namespace, with its data folder kept across restarts. (Not lib.sh's
 # start_node, which starts a node of cluster/up's run folder.)
+# SUITE_NODE_FLAGS (words, optional): extra flags for this one node, e.g. "--lease 440ms".
 suite_start_node() {
   local id=$1 number=${1#n} key
   mkdir -p "$SC_DIR/$id"
@@ -101,7 +102,7 @@ suite_start_node() {
   # ip netns exec itself, not a function: $! must be the node's own pid (ip execs the command).
   ip netns exec "$SC_NS" "$TENURE_BIN" node --id "$id" --peers "$(peer_list "$SC_SIZE")" --api "$(node_api "$number")" \
     --data-dir "$SC_DIR/$id/data" --event-log "$SC_DIR/$id.events.jsonl" --peer-key-file "$key" \
-    --heartbeat-interval "$SUITE_HEARTBEAT" --election-timeout "$SUITE_ELECTION_TIMEOUT" \
+    --heartbeat-interval "$SUITE_HEARTBEAT" --election-timeout "$SUITE_ELECTION_TIMEOUT" ${SUITE_NODE_FLAGS:-} \
     >> "$SC_DIR/$id.log" 2>&1 < /dev/null &
   SC_PID[$id]=$!
   SC_STARTED+=("$!")

@@ -11,13 +11,13 @@ public struct Configuration: Sendable, Hashable {
     public var voters: [NodeID]
     /// How often the leader starts a heartbeat round (thesis 3.4).
     public var heartbeatInterval: Interval
-    /// Lower bound of the randomized election timeout, and the stickiness window: a node that
-    /// heard from a leader less than this long ago neither votes nor adopts a higher term (thesis 4.2.3).
+    /// Lower bound of the randomized election timeout: how long a follower waits on silence alone
+    /// before it campaigns, and the bound the lease (with drift and margin) must fit inside.
     public var electionTimeoutMin: Interval
     /// Upper bound (exclusive) of the randomized election timeout.
     public var electionTimeoutMax: Interval
     /// How long a quorum acknowledgement keeps the leader's lease alive, measured from the send
-    /// time of the acknowledged round. `nil` derives the longest safe value from the other settings.
+    /// time of the acknowledged round. `nil` takes `defaultLeaseDuration`.
     public var leaseDurationOverride: Interval?
     /// Assumed bound on any node's clock-rate error relative to real time (0.01 = 1%).
     public var clockDriftBound: Double
@@ -73,8 +73,21 @@ public struct Configuration: Sendable, Hashable {
         return Interval(nanoseconds: Int64(bound)) - leaseSafetyMargin
     }
 
-    /// The lease in force: the override when given, the maximum safe lease otherwise.
-    public var leaseDuration: Interval { leaseDurationOverride ?? maximumSafeLeaseDuration }
+    /// The lease when `--lease` is not given: three heartbeat intervals (300 ms at the defaults),
+    /// or the longest safe lease when that is shorter.
+    ///
+    /// Why three: a round acknowledged by a quorum keeps the lease until its send time plus the
+    /// lease, and the next round leaves one interval later, so the lease survives two lost or late
+    /// rounds in a row (acknowledgements up to 200 ms late at the defaults) before `is_leader`
+    /// reads false. Longer buys little more tolerance; shorter lapses on one late round. The lease
+    /// sets the stickiness window (`lease x (1 + drift) / (1 - drift) + margin`, 356 ms at the
+    /// defaults), and that, not the 1000 ms election timeout, is how soon a follower with evidence
+    /// that the leader's process is gone may campaign: a crashed leader is replaced in about a third
+    /// of the election timeout, while silence alone still waits the whole timeout.
+    public var defaultLeaseDuration: Interval { min(heartbeatInterval * 3, maximumSafeLeaseDuration) }
+
+    /// The lease in force: the override when given, else `defaultLeaseDuration`.
+    public var leaseDuration: Interval { leaseDurationOverride ?? defaultLeaseDuration }
 
     /// How long a voter refuses votes after the last heartbeat it accepted (and after its own
     /// start): long enough that the longest lease any leader can hold, however fast its clock and

@@ -22,14 +22,32 @@ struct ConfigurationTests {
 
     @Test("The longest safe lease with the defaults is 1000 ms x 0.99 / 1.01 - 50 ms, about 930.2 ms (thesis 6.4.1)")
     func maximumSafeLease() {
-        let configuration = Configuration(id: n1, voters: threeVoters)
-        #expect(configuration.maximumSafeLeaseDuration == defaultLeaseDuration)
-        #expect(configuration.leaseDuration == defaultLeaseDuration)
+        let configuration = Configuration(id: n1, voters: threeVoters, leaseDuration: longestSafeLease)
+        #expect(configuration.maximumSafeLeaseDuration == longestSafeLease)
         #expect(abs(configuration.maximumSafeLeaseDuration.milliseconds - 930.198) < 0.001)
+        #expect((try? configuration.validate()) != nil)
         // lease x (1 + drift) < electionTimeoutMin x (1 - drift), with the margin to spare.
         let lease = Double(configuration.leaseDuration.nanoseconds)
         let window = Double(configuration.electionTimeoutMin.nanoseconds)
         #expect(lease * 1.01 + Double(configuration.leaseSafetyMargin.nanoseconds) * 1.01 <= window * 0.99)
+    }
+
+    @Test("The default lease is three heartbeat intervals, or the longest safe lease when that is shorter")
+    func defaultLease() {
+        let defaults = Configuration(id: n1, voters: threeVoters)
+        #expect(defaults.leaseDuration == defaultLeaseDuration)
+        #expect(defaults.leaseDuration == defaults.heartbeatInterval * 3)
+        #expect(defaults.stickinessWindow == defaultStickinessWindow)
+        #expect((try? defaults.validate()) != nil)
+        // Slow heartbeats against a tight election timeout: three intervals would be unsafe, so the cap holds.
+        let tight = Configuration(id: n1, voters: threeVoters, heartbeatInterval: .milliseconds(330),
+                                  electionTimeoutMin: .milliseconds(1000), electionTimeoutMax: .milliseconds(1100))
+        #expect(tight.leaseDuration == tight.maximumSafeLeaseDuration)
+        #expect(tight.stickinessWindow <= tight.electionTimeoutMin)
+        #expect((try? tight.validate()) != nil)
+        // The override still wins.
+        let explicit = Configuration(id: n1, voters: threeVoters, leaseDuration: .milliseconds(500))
+        #expect(explicit.leaseDuration == .milliseconds(500))
     }
 
     @Test("A lease longer than the safe maximum is rejected with both values named (thesis 6.4.1)")

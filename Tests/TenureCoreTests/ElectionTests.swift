@@ -205,6 +205,7 @@ struct ElectionTests {
         #expect(next == t + heartbeatInterval)
         _ = core.advance(to: next)
         #expect(core.leaseExpiresAt == next + defaultLeaseDuration)
-        #expect(core.isLeader(at: next + heartbeatInterval * 5))
+        #expect(core.isLeader(at: next + defaultLeaseDuration - Interval(nanoseconds: 1)))
+        #expect(!core.isLeader(at: next + defaultLeaseDuration), "a renewal that never came leaves nothing after the lease")
     }
 }

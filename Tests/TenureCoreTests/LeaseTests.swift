@@ -27,7 +27,7 @@ struct LeaseTests {
     @Test("The lease runs from the send time of the quorum-acknowledged round, not from when the acknowledgement arrived (thesis 6.4.1)")
     func leaseFromSendTime() {
         var (core, t) = electedLeader()
-        let arrival = t + .milliseconds(300)
+        let arrival = t + .milliseconds(250)
         let step = core.deliver(heartbeatResponse(term: 1, round: 1), from: n2, at: arrival)
         #expect(core.leaseExpiresAt == t + defaultLeaseDuration)
         #expect(step.events.contains(.leaseExtended(term: 1, basisRound: 1, basisSentAt: t,
@@ -170,11 +170,11 @@ struct LeaseTests {
         let expiry = t + defaultLeaseDuration
         while core.now < expiry { _ = core.advance(to: core.nextDeadline) }
         #expect(core.leaseExpiresAt == nil)
-        // Round 10 left at t + 900 ms and is acknowledged now, after the first lease ended.
-        let step = core.deliver(heartbeatResponse(term: 1, round: 10), from: n3, at: expiry)
-        let round10At = t + heartbeatInterval * 9
-        #expect(step.events == [.leaseExtended(term: 1, basisRound: 10, basisSentAt: round10At,
-                                               expiresAt: round10At + defaultLeaseDuration, acquired: true)])
+        // Round 3 left at t + 200 ms and is acknowledged now, after the first lease ended.
+        let step = core.deliver(heartbeatResponse(term: 1, round: 3), from: n3, at: expiry)
+        let round3At = t + heartbeatInterval * 2
+        #expect(step.events == [.leaseExtended(term: 1, basisRound: 3, basisSentAt: round3At,
+                                               expiresAt: round3At + defaultLeaseDuration, acquired: true)])
         #expect(core.isLeader(at: expiry))
         #expect(core.knownLeader(at: expiry) == n1)
     }

@@ -120,17 +120,17 @@ struct VotingTests {
     func stickinessRefusesPreVote() {
         let heardAt = Instant.milliseconds(2_000)
         var core = follower(n2, heardAt: heardAt)
-        let step = core.deliver(voteRequest(term: 2, preVote: true), from: n3, at: heardAt + .milliseconds(500))
+        let step = core.deliver(voteRequest(term: 2, preVote: true), from: n3, at: heardAt + defaultStickinessWindow - Interval(nanoseconds: 1))
         #expect(step.voteDecisions.map(\.reason) == [.leaderIsLive])
         #expect(step.messages == [Envelope(from: n2, to: n3, message: voteResponse(term: 1, preVote: true, granted: false))])
         #expect(core.term == 1)
     }
 
-    @Test("electionTimeoutMin after the last heartbeat, the follower grants again (thesis 4.2.3)")
+    @Test("Once the stickiness window since the last heartbeat has passed, the follower grants again (thesis 4.2.3)")
     func stickinessEnds() {
         let heardAt = Instant.milliseconds(2_000)
         var core = follower(n2, heardAt: heardAt)
-        let at = heardAt + electionTimeoutMin
+        let at = heardAt + defaultStickinessWindow
         let preVote = core.deliver(voteRequest(term: 2, preVote: true), from: n3, at: at)
         #expect(preVote.voteDecisions.map(\.reason) == [.granted])
         let vote = core.deliver(voteRequest(term: 2), from: n3, at: at)
@@ -175,10 +175,11 @@ struct VotingTests {
 
     @Test("The stickiness window covers the longest lease in real time: lease x (1 + drift) / (1 - drift) + margin, at most electionTimeoutMin")
     func stickinessWindowCoversTheLease() {
-        let defaults = configuration()
-        #expect(defaults.stickinessWindow <= electionTimeoutMin)
-        var short = configuration()
-        short.leaseDurationOverride = .milliseconds(300)
+        var longest = configuration()
+        longest.leaseDurationOverride = longestSafeLease
+        #expect(longest.stickinessWindow <= electionTimeoutMin)
+        #expect(longest.stickinessWindow > electionTimeoutMin - .milliseconds(2), "the longest safe lease needs all but a millisecond of the election timeout")
+        let short = configuration()
         // 300 ms x 1.01 / 0.99 = 306.06 ms, plus the 50 ms margin.
         #expect(short.stickinessWindow == Interval(nanoseconds: 356_060_607))
         let leaseInRealTime = Double(short.leaseDuration.nanoseconds) / (1 - short.clockDriftBound)
@@ -188,8 +189,7 @@ struct VotingTests {
 
     @Test("Evidence that the leader's process is gone starts a pre-vote once the stickiness window has passed, not the election timeout")
     func evidenceCampaignsEarly() {
-        var shortLease = configuration(n2)
-        shortLease.leaseDurationOverride = .milliseconds(300)
+        let shortLease = configuration(n2)
         var core = ElectionCore(configuration: shortLease, hardState: .initial, now: .zero, randomSeed: 1)
         let heardAt = Instant.zero + electionTimeoutMin
         _ = core.deliver(heartbeat(term: 1, round: 1), from: n1, at: heardAt)

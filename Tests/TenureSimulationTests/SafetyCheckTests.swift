@@ -72,7 +72,10 @@ struct SafetyCheckTests {
 
     @Test("Clocks drifting far beyond the configured bound make leases overlap in real time, and the check reports it")
     func excessDriftIsReported() throws {
+        // The longest safe lease leaves the least room: at the default lease (300 ms, a third of
+        // the election timeout) even 30% drift cannot stretch a lease past a campaign on silence.
         var options = SimulationOptions(nodes: 5, duration: .seconds(30))
+        options.lease = .milliseconds(930)
         options.excessDrift = true
         var found: SimulationResult?
         for seed in UInt64(1)...40 {

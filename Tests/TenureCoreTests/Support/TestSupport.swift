@@ -16,8 +16,13 @@ let fiveVoters: [NodeID] = [n1, n2, n3, n4, n5]
 let heartbeatInterval = Interval.milliseconds(100)
 let electionTimeoutMin = Interval.milliseconds(1000)
 let electionTimeoutMax = Interval.milliseconds(1100)
+/// Three heartbeat intervals (well under the longest safe lease, 930.198019 ms).
+let defaultLeaseDuration = Interval.milliseconds(300)
 /// `1000 ms * 0.99 / 1.01 - 50 ms`, truncated to whole nanoseconds.
-let defaultLeaseDuration = Interval(nanoseconds: 930_198_019)
+let longestSafeLease = Interval(nanoseconds: 930_198_019)
+/// `300 ms * 1.01 / 0.99 + 50 ms`, rounded up to whole nanoseconds: how long a voter refuses
+/// votes after the last heartbeat it accepted.
+let defaultStickinessWindow = Interval(nanoseconds: 356_060_607)
 
 extension Instant {
     static func milliseconds(_ value: Int64) -> Instant { Instant(nanoseconds: value * 1_000_000) }
