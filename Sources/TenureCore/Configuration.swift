@@ -73,8 +73,12 @@ public struct Configuration: Sendable, Hashable {
         return Interval(nanoseconds: Int64(bound)) - leaseSafetyMargin
     }
 
-    /// The lease when `--lease` is not given: three heartbeat intervals (300 ms at the defaults),
-    /// or the longest safe lease when that is shorter.
+    /// The lease when `--lease` is not given: three heartbeat intervals but at least 300 ms
+    /// (300 ms at the defaults), or the longest safe lease when that is shorter.
+    ///
+    /// The 300 ms floor is for the application: `tenure run` stops its command by the lease end
+    /// less a 50 ms margin, with SIGTERM 100 ms before that, so a lease of three 50 ms heartbeats
+    /// (150 ms) would leave no time to run anything.
     ///
     /// Why three: a round acknowledged by a quorum keeps the lease until its send time plus the
     /// lease, and the next round leaves one interval later, so the lease survives two lost or late
@@ -84,7 +88,12 @@ public struct Configuration: Sendable, Hashable {
     /// defaults), and that, not the 1000 ms election timeout, is how soon a follower with evidence
     /// that the leader's process is gone may campaign: a crashed leader is replaced in about a third
     /// of the election timeout, while silence alone still waits the whole timeout.
-    public var defaultLeaseDuration: Interval { min(heartbeatInterval * 3, maximumSafeLeaseDuration) }
+    public var defaultLeaseDuration: Interval {
+        min(max(heartbeatInterval * 3, Self.defaultLeaseFloor), maximumSafeLeaseDuration)
+    }
+
+    /// The shortest default lease (see `defaultLeaseDuration`).
+    public static let defaultLeaseFloor = Interval.milliseconds(300)
 
     /// The lease in force: the override when given, else `defaultLeaseDuration`.
     public var leaseDuration: Interval { leaseDurationOverride ?? defaultLeaseDuration }

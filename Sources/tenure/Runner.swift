@@ -32,6 +32,7 @@ struct Runner {
     var reachable: Bool?
     /// Set by a forwarded TERM/INT/HUP: exit once the child is gone.
     var exitRequestedAt: Instant?
+    var warnedShortLease = false
 
     init(settings: RunCommand.Settings, signalDescriptor: Int32) {
         self.settings = settings
@@ -72,6 +73,7 @@ struct Runner {
             if reachable != true { say("\(settings.endpoint) is \(status.id), \(status.role) in term \(status.term)") }
             reachable = true
             leaseGuard.observe(status, sentAt: now)
+            if status.isLeader { warnIfLeaseTooShort(status) }
         } catch {
             if reachable != false { say("\(error); the deadline stands, only a renewal moves it") }
             reachable = false
@@ -85,6 +87,16 @@ struct Runner {
             running.killAt = min(running.killAt, MonotonicClock.now() + settings.grace)
             child = running
         }
+    }
+
+    /// Says once why the command never starts when the node's lease cannot outlast --margin plus
+    /// --grace: the command starts only while more than --grace remains before the deadline.
+    mutating func warnIfLeaseTooShort(_ status: NodeStatus) {
+        guard !warnedShortLease, let leaseMilliseconds = status.json["config"]?["lease_ms"]?.double else { return }
+        let usable = Interval.milliseconds(Int64(leaseMilliseconds)) - settings.margin
+        guard usable <= settings.grace else { return }
+        warnedShortLease = true
+        say("the node's lease (\(Int64(leaseMilliseconds))ms) minus --margin \(settings.margin) leaves no more than --grace \(settings.grace): \(settings.command[0]) cannot start; lower --grace or --margin, or give the nodes a longer --lease")
     }
 
     func nextChildAction(_ child: Child) -> Instant {

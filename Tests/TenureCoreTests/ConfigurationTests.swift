@@ -32,7 +32,7 @@ struct ConfigurationTests {
         #expect(lease * 1.01 + Double(configuration.leaseSafetyMargin.nanoseconds) * 1.01 <= window * 0.99)
     }
 
-    @Test("The default lease is three heartbeat intervals, or the longest safe lease when that is shorter")
+    @Test("The default lease is three heartbeat intervals but at least 300 ms, or the longest safe lease when that is shorter")
     func defaultLease() {
         let defaults = Configuration(id: n1, voters: threeVoters)
         #expect(defaults.leaseDuration == defaultLeaseDuration)
@@ -45,6 +45,13 @@ struct ConfigurationTests {
         #expect(tight.leaseDuration == tight.maximumSafeLeaseDuration)
         #expect(tight.stickinessWindow <= tight.electionTimeoutMin)
         #expect((try? tight.validate()) != nil)
+        // Fast heartbeats: never below 300 ms while that is safe, so `tenure run` has time to act.
+        let fast = Configuration(id: n1, voters: threeVoters, heartbeatInterval: .milliseconds(50),
+                                 electionTimeoutMin: .milliseconds(500), electionTimeoutMax: .milliseconds(600))
+        #expect(fast.leaseDuration == .milliseconds(300))
+        let faster = Configuration(id: n1, voters: threeVoters, heartbeatInterval: .milliseconds(50),
+                                   electionTimeoutMin: .milliseconds(300), electionTimeoutMax: .milliseconds(330))
+        #expect(faster.leaseDuration == faster.maximumSafeLeaseDuration, "the floor never overrides safety")
         // The override still wins.
         let explicit = Configuration(id: n1, voters: threeVoters, leaseDuration: .milliseconds(500))
         #expect(explicit.leaseDuration == .milliseconds(500))
