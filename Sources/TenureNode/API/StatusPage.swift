@@ -59,6 +59,7 @@ tr[data-role="unreachable"] td:first-child { border-left:3px solid var(--bad); }
 .phi-warn { color:var(--warn); } .phi-bad { color:var(--bad); }
 svg { width:100%; background:var(--panel); border:1px solid var(--line); }
 svg text { fill:var(--dim); font-size:11px; }
+svg text.on-bar { fill:#06110a; font-weight:600; }
 ol { margin:0; padding:0 0 0 18px; font-variant-numeric:tabular-nums; }
 li { padding:1px 0; }
 footer { padding:10px 22px; color:var(--dim); font-size:12px; }
@@ -155,7 +156,8 @@ function linksCell(n) {
     const phi = link.phi;
     const phiText = phi === null ? "\u03c6 -" : "\u03c6 " + phi.toFixed(2);
     const phiClass = phi === null ? "" : phi >= 8 ? "phi-bad" : phi >= 3 ? "phi-warn" : "";
-    const contact = link.last_contact_ms === null ? "never" : link.last_contact_ms + " ms";
+    // Followers exchange nothing with each other: "never" there is normal, not a fault.
+    const contact = link.last_contact_ms === null ? "no traffic" : link.last_contact_ms + " ms";
     cell.append(el("span", { class: "link", "data-peer": peer, "data-phi": phi === null ? "" : phi },
       "\u2192 " + peer + "  " + contact + "  ", el("span", { class: phiClass }, phiText),
       link.connected ? "" : "  (not connected)"));
@@ -225,7 +227,7 @@ function drawTimeline(ids) {
       if (to < startS) return;
       const x0 = x(Math.max(from, startS)), x1 = Math.max(x0 + 2, x(to));
       box.append(svg("rect", { x: x0, y: y + 3, width: x1 - x0, height: 14, rx: 3, fill: "#3fb950", "data-term": t }));
-      if (x1 - x0 > 40) box.append(svg("text", { x: x0 + 4, y: y + 14, fill: "#06110a" }, "term " + t));
+      if (x1 - x0 > 40) box.append(svg("text", { x: x0 + 4, y: y + 14, class: "on-bar" }, "term " + t));
     };
     for (const c of changes) {
       if (c.to === "leader") { since = c.unix_time; term = c.term; }
