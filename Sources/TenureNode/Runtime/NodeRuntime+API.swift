@@ -33,7 +33,9 @@ extension NodeRuntime {
         case "/v1/status": return .response(.json(200, statusJSON(now: now)))
         case "/v1/history": return .response(.json(200, history.json))
         case "/v1/watch": return .eventStream(initial: HTTPResponse.eventStreamHead + watchEventBytes(), kind: .leader)
-        case "/v1/status/stream": return .eventStream(initial: statusStreamStart(now: now), kind: .status)
+        case "/v1/status/stream":
+            statusStreamFollowed = true
+            return .eventStream(initial: statusStreamStart(now: now), kind: .status)
         case "/ui": return .response(StatusPage.response)
         case "/healthz": return .response(.json(200, "{\"status\":\"ok\"}"))
         case "/readyz":

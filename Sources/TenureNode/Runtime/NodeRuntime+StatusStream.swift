@@ -16,10 +16,12 @@ extension NodeRuntime {
     }
 
     /// Sends the status to every follower of the stream (and the history when it changed);
-    /// does nothing but reschedule while nobody follows.
+    /// does nothing but reschedule while nobody follows. The one place that scans the API
+    /// connections for followers: at most every `statusPushInterval`, never per request.
     func pushStatus(now: Instant) {
         nextStatusPushAt = now + Self.statusPushInterval
-        guard api.hasStreams(of: .status) else {
+        statusStreamFollowed = api.hasStreams(of: .status)
+        guard statusStreamFollowed else {
             statusHistoryCount = history.recordedCount
             return
         }

@@ -39,6 +39,9 @@ public final class NodeRuntime {
     var nextStatusPushAt = Instant.zero
     var statusSequence: UInt64 = 0
     var statusHistoryCount = 0
+    /// Whether a status stream had a follower at the last push (or started since): lets each
+    /// turn decide whether to wake for the next push without scanning every API connection.
+    var statusStreamFollowed = false
     /// API requests waiting for a transfer or resign to finish.
     var pendingCommands: [PendingCommand] = []
     /// The `tenure run` beside this node, a handover waiting for it, and the last lease end.
@@ -277,7 +280,7 @@ public final class NodeRuntime {
         if case .finished = shutdown { return false }
 
         var wakeAt = min(core.nextDeadline, nextReapAt)
-        if api.hasStreams(of: .status) { wakeAt = min(wakeAt, nextStatusPushAt) }
+        if statusStreamFollowed { wakeAt = min(wakeAt, nextStatusPushAt) }
         if let linkDeadline { wakeAt = min(wakeAt, linkDeadline) }
         for command in pendingCommands { wakeAt = min(wakeAt, command.deadline) }
         for command in pendingMembershipCommands { wakeAt = min(wakeAt, min(command.deadline, command.retryAt ?? command.deadline)) }
