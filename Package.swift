@@ -26,6 +26,9 @@ let package = Package(
         .target(name: "TenureWire", dependencies: ["TenureCore", "TenureCrypto"]),
         // A small JSON reader and writer (numbers kept exact): standard library only.
         .target(name: "TenureJSON"),
+        // The documents of the client API, typed once for the server, the client library, the CLI
+        // and the lab tools: standard library only.
+        .target(name: "TenureAPI", dependencies: ["TenureJSON"]),
         // SHA-256, HMAC-SHA256, HKDF and constant-time comparison: standard library only.
         .target(name: "TenureCrypto"),
         // The event log's one schema (typed records, written by the node, read by every checker)
@@ -36,13 +39,13 @@ let package = Package(
         // HTTP/1.1 request parser, responses (including server-sent events) and a small client.
         .target(name: "TenureHTTP", dependencies: ["TenurePOSIX"]),
         // The node's shell: runtime, peer transport, hard-state storage, client API, observability.
-        .target(name: "TenureNode", dependencies: ["TenureCore", "TenureWire", "TenureCrypto", "TenureJSON", "TenureEvents", "TenurePOSIX", "TenureHTTP"]),
+        .target(name: "TenureNode", dependencies: ["TenureAPI", "TenureCore", "TenureWire", "TenureCrypto", "TenureJSON", "TenureEvents", "TenurePOSIX", "TenureHTTP"]),
         // Deterministic simulation of many cores over a faulty network, in virtual time.
         .target(name: "TenureSimulation", dependencies: ["TenureCore", "TenureEvents"]),
         // Offline checker of partition-test histories (event logs + probes), for tenure-lab.
         .target(name: "TenureHistory", dependencies: ["TenureJSON", "TenureEvents", "TenurePOSIX"]),
         // The library Swift applications import: leader, status, leadership changes, lease guard.
-        .target(name: "TenureClient", dependencies: ["TenureCore", "TenureHTTP", "TenureJSON", "TenurePOSIX"]),
+        .target(name: "TenureClient", dependencies: ["TenureAPI", "TenureCore", "TenureHTTP", "TenureJSON", "TenurePOSIX"]),
         // One argument parser, duration text and terminal helpers for both executables.
         .target(name: "TenureCommandLine", dependencies: ["TenureCore", "TenureNode", "TenurePOSIX"]),
         // The product: node, client commands, simulate.
@@ -62,6 +65,7 @@ let package = Package(
         .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON", "TenurePOSIX", "TenureEvents"]),
         .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine", "TenureNode", "TenureCore"]),
         .testTarget(name: "TenureEventsTests", dependencies: ["TenureEvents", "TenureCore", "TenureJSON"]),
+        .testTarget(name: "TenureAPITests", dependencies: ["TenureAPI", "TenureJSON"]),
         .testTarget(name: "TenureClientTests", dependencies: ["TenureClient", "TenureCore", "TenureJSON"]),
     ]
 )

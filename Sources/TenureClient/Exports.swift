@@ -1,3 +1,4 @@
+@_exported import TenureAPI
 @_exported import TenureCore
 import TenurePOSIX
 

@@ -1,3 +1,4 @@
+import TenureAPI
 import TenureCore
 import TenureHTTP
 import TenureJSON
@@ -45,7 +46,14 @@ public struct TenureClient: Sendable {
     /// The status of the node at `endpoint`. `runner` (`running` or `idle`) tells the node what
     /// a `tenure run` beside it is doing, so it can hold a handover until the work stopped.
     public func status(of endpoint: String, runner: String? = nil) throws(TenureClientError) -> NodeStatus {
-        let answer = try get(runner.map { "/v1/status?runner=\($0)" } ?? "/v1/status", from: endpoint)
+        try status(of: endpoint, report: runner.map { RunnerReport(state: $0) })
+    }
+
+    /// The status of the node at `endpoint`, telling it the whole state of the `tenure run`
+    /// beside it: the node holds a handover while the command runs and shows the rest.
+    public func status(of endpoint: String, report: RunnerReport?) throws(TenureClientError) -> NodeStatus {
+        let query = report.map { "?" + $0.queryItems.map { "\($0.0)=\($0.1)" }.joined(separator: "&") } ?? ""
+        let answer = try get("/v1/status" + query, from: endpoint)
         let text = String(decoding: answer.body, as: UTF8.self)
         guard answer.status == 200, let json = JSONValue.parse(answer.body), let status = NodeStatus(json: json, text: text) else {
             throw .badAnswer(endpoint: endpoint, status: answer.status, body: String(decoding: answer.body, as: UTF8.self))

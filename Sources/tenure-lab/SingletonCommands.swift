@@ -1,5 +1,6 @@
 import TenureCommandLine
 import TenureCore
+import TenureHistory
 import TenurePOSIX
 
 /// `tenure-lab singleton-worker` and `tenure-lab check-singleton`: the proof that `tenure run`
@@ -50,8 +51,10 @@ enum SingletonCommands {
     }
 
     static let checkUsage = """
-    usage: tenure-lab check-singleton --file FILE [--min-terms N]
+    usage: tenure-lab check-singleton --file FILE [--min-terms N] [--events 'DIR/*.events.jsonl']
       checks that the workers' running intervals never overlap and that tokens only grow;
+      with --events, also that every line was written inside a lease its node held in that
+      term (a lease event of that node and term at or before the line, whose end is after it);
       prints a timeline; exits 0 when clean, 1 on a violation
     """
 
@@ -66,9 +69,10 @@ enum SingletonCommands {
 
     static func check(_ arguments: [String]) -> Int32 {
         let command = Command("tenure-lab check-singleton", usage: checkUsage)
-        let flags = command.parse(arguments, .init(values: ["--file", "--min-terms"]))
+        let flags = command.parse(arguments, .init(values: ["--file", "--min-terms", "--events"]))
         let path: String
         var minimumTerms = 1
+        let eventPatterns = flags.all("--events")
         do throws(UsageError) {
             path = try flags.required("--file")
             minimumTerms = try flags.integer("--min-terms", in: 1...1_000_000) ?? 1
@@ -88,9 +92,68 @@ enum SingletonCommands {
             }
             samples.append((String(fields[0]), token, at))
         }
-        let result = verdict(runs(samples.sorted { $0.at < $1.at }), minimumTerms: minimumTerms)
+        let sorted = samples.sorted { $0.at < $1.at }
+        var result = verdict(runs(sorted), minimumTerms: minimumTerms)
+        if !eventPatterns.isEmpty {
+            let eventFiles = eventPatterns.flatMap(Files.expand)
+            let history: History
+            do throws(HistoryLoadError) {
+                guard !eventFiles.isEmpty else { throw HistoryLoadError("no event log matches \(eventPatterns.joined(separator: ","))") }
+                history = try HistoryLoader.load(eventFiles: eventFiles, probeFiles: [], phaseFiles: [])
+            } catch {
+                Terminal.printError("tenure-lab check-singleton: \(error)")
+                return 2
+            }
+            let outside = linesOutsideLeases(sorted, leases: LeaseCoverage(history.events))
+            result.report += "\nlease coverage: \(sorted.count - outside.count) of \(sorted.count) lines inside a lease their node held in their term"
+            for line in outside.prefix(10) {
+                result.report += "\nVIOLATION: \(line.node) wrote with token \(line.token) at \(line.at) ns, outside any lease it held in that term"
+            }
+            if !outside.isEmpty {
+                result.passed = false
+                result.report += "\nsingleton: FAIL (\(outside.count) lines outside a lease)"
+            }
+        }
         print(result.report)
         return result.passed ? 0 : 1
+    }
+
+    /// Every node's lease renewals by term, to answer "did this node hold a lease in this term at
+    /// this instant, as far as it could know then?".
+    struct LeaseCoverage {
+        /// node + term -> (ts, the largest until_ts seen up to ts), sorted by ts.
+        var renewals: [String: [(ts: Int64, until: Int64)]] = [:]
+
+        init(_ events: [NodeEvent]) {
+            for event in events where event.kind == .lease {
+                guard let term = event.term, let until = event.untilTs else { continue }
+                renewals["\(event.node) \(term)", default: []].append((event.ts, until))
+            }
+            for key in renewals.keys {
+                var list = renewals[key]!.sorted { $0.ts < $1.ts }
+                var reach = Int64.min
+                for index in list.indices {
+                    reach = max(reach, list[index].until)
+                    list[index].until = reach
+                }
+                renewals[key] = list
+            }
+        }
+
+        /// True when `node` had recorded, at or before `at`, a lease in `term` reaching past `at`.
+        func covers(node: String, term: UInt64, at: Int64) -> Bool {
+            guard let list = renewals["\(node) \(term)"] else { return false }
+            var low = 0, high = list.count
+            while low < high {
+                let middle = (low + high) / 2
+                if list[middle].ts <= at { low = middle + 1 } else { high = middle }
+            }
+            return low > 0 && at < list[low - 1].until
+        }
+    }
+
+    static func linesOutsideLeases(_ samples: [(node: String, token: UInt64, at: Int64)], leases: LeaseCoverage) -> [(node: String, token: UInt64, at: Int64)] {
+        samples.filter { !leases.covers(node: $0.node, term: $0.token, at: $0.at) }
     }
 
     /// Groups time-ordered samples into runs of one (node, token).
@@ -111,6 +174,8 @@ enum SingletonCommands {
     }
 
     static func verdict(_ runs: [Run], minimumTerms: Int) -> (passed: Bool, report: String) {
+        // Runs of one (node, token) may have gaps: a command stopped by a lapse and started again
+        // in the same term. They count as one run; no other node can hold that term.
         var lines: [String] = []
         var violations: [String] = []
         let origin = runs.first?.first ?? 0

@@ -60,7 +60,7 @@ enum ClientCommands {
 
     static func printStatus(_ flags: ClientFlags) -> Int32 {
         let answers = client(flags).statuses()
-        var rows: [[String]] = [["NODE", "ROLE", "TERM", "LEADER", "LEASE", "HEALTH", "CONFIG", "LAST CONTACT", "API"]]
+        var rows: [[String]] = [["NODE", "ROLE", "TERM", "LEADER", "LEASE", "HEALTH", "RUNNER", "CONFIG", "LAST CONTACT", "API"]]
         var leaderKnown = false
         var jsonItems: [String] = []
         // A down node's id is known from the others: each lists its peers with their API addresses.
@@ -73,6 +73,7 @@ enum ClientCommands {
         }
         var downNotes: [String] = []
         var unhealthyNotes: [String] = []
+        var workDownNotes: [String] = []
         for (endpoint, result) in answers {
             switch result {
             case .success(let status):
@@ -107,10 +108,14 @@ enum ClientCommands {
                         config += " not yet voting"
                     }
                 }
-                rows.append([status.id, role, "\(status.term)", status.leader ?? "-", lease, health, config, contacts.joined(separator: ", "), endpoint])
+                let runner = runnerCell(status.json["runner"])
+                if status.json["runner"]?["work_down"]?.bool == true {
+                    workDownNotes.append("\(status.id) leads but its tenure run's command is not running (\(status.json["runner"]?["last_cause"]?.string ?? "not started yet"))")
+                }
+                rows.append([status.id, role, "\(status.term)", status.leader ?? "-", lease, health, runner, config, contacts.joined(separator: ", "), endpoint])
             case .failure(let error):
                 let id = idOfEndpoint[endpoint] ?? "?"
-                rows.append([id, "down", "-", "-", "-", "-", "-", "-", endpoint])
+                rows.append([id, "down", "-", "-", "-", "-", "-", "-", "-", endpoint])
                 downNotes.append("\(id) (\(endpoint)): \(error)")
                 var object = JSONObject()
                 object.add("id", idOfEndpoint[endpoint])
@@ -130,10 +135,23 @@ enum ClientCommands {
                 }.joined())
             }
             for note in unhealthyNotes { print("unhealthy: \(note)") }
+            for note in workDownNotes { print("work down: \(note)") }
             for note in downNotes { print("down: \(note)") }
             if !leaderKnown { Terminal.printError("no leader known") }
         }
         return leaderKnown ? 0 : 1
+    }
+
+    /// The RUNNER cell: `-` with no `tenure run` attached, else its state, its term, the cause of
+    /// its last stop while it is not running, and how often it restarted.
+    static func runnerCell(_ runner: JSONValue?) -> String {
+        guard let runner, runner["attached"]?.bool == true, let state = runner["state"]?.string else { return "-" }
+        var cell = state
+        if let token = runner["token"]?.uint64, state != "idle" { cell += " t\(token)" }
+        if state != "running", runner["last_change"]?.string == "stopped", let cause = runner["last_cause"]?.string { cell += " (\(cause))" }
+        let restarts = runner["restarts"]?.object?.values.compactMap(\.uint64).reduce(0, +) ?? 0
+        if restarts > 0 { cell += ", \(restarts) restart\(restarts == 1 ? "" : "s")" }
+        return cell
     }
 
     static func watch(_ arguments: [String]) -> Int32 {

@@ -76,7 +76,7 @@ footer { padding:10px 22px; color:var(--dim); font-size:12px; }
 <main>
   <h2>Nodes</h2>
   <table>
-    <thead><tr><th>node</th><th>role</th><th>term</th><th>health</th><th>lease</th><th>fencing token</th><th>links: last contact, &phi;</th><th>uptime</th><th>version</th></tr></thead>
+    <thead><tr><th>node</th><th>role</th><th>term</th><th>health</th><th>lease</th><th>tenure run</th><th>fencing token</th><th>links: last contact, &phi;</th><th>uptime</th><th>version</th></tr></thead>
     <tbody id="nodes"></tbody>
   </table>
   <h2>Leadership timeline</h2>
@@ -190,6 +190,17 @@ function leaseCell(n) {
   return el("td", {}, bar, " " + Math.round(left) + " ms");
 }
 
+// The tenure run beside the node: its command's state, marked when the node leads and the work is down.
+function runnerCell(n) {
+  const r = fresh(n) && n.status.runner;
+  if (!r || !r.attached) return el("td", { class: "dim", "data-runner": "none" }, "-");
+  let text = r.state + (r.token !== null && r.state !== "idle" ? " t" + r.token : "");
+  if (r.state !== "running" && r.last_change === "stopped" && r.last_cause) text += " (" + r.last_cause + ")";
+  const restarts = Object.values(r.restarts || {}).reduce((a, b) => a + b, 0);
+  if (restarts > 0) text += ", " + restarts + " restart" + (restarts === 1 ? "" : "s");
+  return el("td", { class: r.work_down ? "sick" : r.state === "running" ? "ok" : "dim", "data-runner": r.state }, text);
+}
+
 function row(id, leader) {
   const n = known(id);
   const role = fresh(n) ? n.status.role : "unreachable";
@@ -199,7 +210,7 @@ function row(id, leader) {
     el("td", {}, id + (leader && leader.id === id ? " \u2605" : "")),
     el("td", { class: "role " + role }, role + (s && !s.voter ? " (non-voter)" : "")),
     el("td", {}, s ? s.term : ""),
-    healthCell(n), leaseCell(n),
+    healthCell(n), leaseCell(n), runnerCell(n),
     el("td", {}, s && s.is_leader ? s.fencing_token : "-"),
     linksCell(n), el("td", {}, up), el("td", { class: "dim" }, s ? s.version : ""));
 }

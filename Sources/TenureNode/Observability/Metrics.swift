@@ -1,3 +1,4 @@
+import TenureAPI
 import TenureCore
 
 /// Counters and gauges for `GET /metrics`, in the Prometheus text format.
@@ -69,7 +70,7 @@ final class Metrics {
     }
 
     func render(role: Role, term: UInt64, isLeader: Bool, leaseRemaining: Interval, uptime: Interval, durable: Bool = true,
-                peerAuthFailures: [String: Int] = [:], phi: [(String, Double)] = []) -> String {
+                peerAuthFailures: [String: Int] = [:], phi: [(String, Double)] = [], runner: RunnerReport? = nil) -> String {
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, String)]) {
             text += "# HELP tenure_\(name) \(help)\n# TYPE tenure_\(name) \(type)\n"
@@ -102,6 +103,14 @@ final class Metrics {
         metric("leases_acquired_total", "counter", "Times this node began holding a lease.", [("", "\(leasesAcquired)")])
         metric("leases_lost_total", "counter", "Times a lease ended before renewal, by reason.",
                Self.byReason(leasesLost, known: LeaseLossReason.allCases.map(\.rawValue)))
+        metric("runner_attached", "gauge", "1 while a tenure run beside this node polls it.", [("", runner == nil ? "0" : "1")])
+        metric("runner_running", "gauge", "1 while the attached tenure run's command runs.", [("", runner?.state == "running" ? "1" : "0")])
+        metric("runner_starts_total", "counter", "Starts of the attached tenure run's command, by cause (as the runner counts them).",
+               Self.byReason(Self.counts(runner?.starts), known: ["new_term", "lease_renewed"]).map { ($0.0.replacingReason(with: "cause"), $0.1) })
+        metric("runner_stops_total", "counter", "Stops of the attached tenure run's command, by cause (as the runner counts them).",
+               Self.byReason(Self.counts(runner?.stops), known: Self.runnerStopCauses).map { ($0.0.replacingReason(with: "cause"), $0.1) })
+        metric("runner_restarts_total", "counter", "Starts of the attached tenure run's command that followed a stop, by the cause of that stop.",
+               Self.byReason(Self.counts(runner?.restarts), known: Self.runnerStopCauses).map { ($0.0.replacingReason(with: "cause"), $0.1) })
         metric("health_checks_total", "counter", "Pulled health checks, by result.", Self.byReason(healthChecks, known: ["pass", "fail"]).map { ($0.0.replacingReason(), $0.1) })
         metric("health_changes_total", "counter", "Changes of the application's health verdict, by new state.", Self.byReason(healthChanges, known: ["healthy", "unhealthy"]).map { ($0.0.replacingReason(with: "to"), $0.1) })
         metric("health_reports_total", "counter", "Health reports pushed with PUT /v1/health.", [("", "\(healthReports)")])
@@ -125,6 +134,12 @@ final class Metrics {
         text += "tenure_persist_latency_seconds_bucket{le=\"+Inf\"} \(persistLatency.count)\n"
         text += "tenure_persist_latency_seconds_sum \(persistLatency.sumSeconds)\ntenure_persist_latency_seconds_count \(persistLatency.count)\n"
         return text
+    }
+
+    static let runnerStopCauses = ["lease_deadline", "lease_lost", "command_exited", "signal", "spawn_failed"]
+
+    static func counts(_ counts: [String: UInt64]?) -> [String: Int] {
+        (counts ?? [:]).mapValues { Int(clamping: $0) }
     }
 
     /// One series per known reason (zero until it happens, so dashboards and alerts see the

@@ -13,7 +13,7 @@ extension NodeRuntime {
 
     func route(_ request: HTTPRequest, _ fd: Int32) -> APIReply {
         let now = clock.now()
-        noteRunner(request.query["runner"], now: now)
+        noteRunner(request.query, now: now)
         if request.path == "/v1/members" || request.path.hasPrefix("/v1/members/") {
             return membersRoute(request, fd, now: now)
         }
@@ -51,7 +51,8 @@ extension NodeRuntime {
                                                                   leaseRemaining: clientIsLeader(at: now) ? lease : .zero, uptime: now - startedAt,
                                                                   durable: stateIsDurable,
                                                                   peerAuthFailures: transport.ledger.byReason,
-                                                                  phi: core.peers.compactMap { peer in core.phi(of: peer, at: now).map { (peer.rawValue, $0) } }))
+                                                                  phi: core.peers.compactMap { peer in core.phi(of: peer, at: now).map { (peer.rawValue, $0) } },
+                                                                  runner: attachedRunner(at: now)))
             response.contentType = "text/plain; version=0.0.4; charset=utf-8"
             return .response(response)
         case "/v1/health":
@@ -178,12 +179,25 @@ extension NodeRuntime {
         object.add("durable", raw: durabilityJSON(now: now))
         object.add("nodes", raw: nodesJSON(now: now))
         object.add("version", TenureVersion.current)
+        object.add("runner", raw: runnerJSON(now: now, isLeader: isLeader))
+        return object.rendered
+    }
+
+    /// `/v1/status` `runner`: the `tenure run` beside this node, as its last poll reported it.
+    /// `work_down` is true while this node leads with a live lease and an attached runner's
+    /// command is not running: the singleton work is down although leadership is fine.
+    func runnerJSON(now: Instant, isLeader: Bool) -> String {
         var attachment = JSONObject()
-        attachment.add("attached", runner.map { now - $0.lastSeen < RunnerAttachment.attachmentWindow } ?? false)
+        let attached = attachedRunner(at: now)
+        attachment.add("attached", attached != nil)
         attachment.add("running", runnerIsRunning)
         attachment.add("handover_held", heldTransfer != nil)
-        object.add("runner", raw: attachment.rendered)
-        return object.rendered
+        attachment.add("work_down", isLeader && attached != nil && attached?.state != "running")
+        if let report = runner?.report {
+            attachment.add("last_seen_ms", (now - runner!.lastSeen).nanoseconds / 1_000_000)
+            report.addFields(to: &attachment)
+        }
+        return attachment.rendered
     }
 
     func watchEventBytes() -> [UInt8] {

@@ -1,3 +1,4 @@
+import TenureAPI
 import TenureCore
 
 /// The `tenure run` beside this node, and the handover it must finish before the next leader.
@@ -9,20 +10,41 @@ import TenureCore
 /// last held has ended (a runner that cannot be reached has killed its command by then, since
 /// its deadline is earlier), capped well inside the core's transfer deadline.
 struct RunnerAttachment {
-    /// When the runner last asked (every poll carries `runner=running|idle`).
+    /// When the runner last asked (every poll carries `runner=running|idle` and the rest of its
+    /// `RunnerReport`).
     var lastSeen: Instant
-    var running: Bool
+    var report: RunnerReport
+    var running: Bool { report.commandMayRun }
 
     /// A runner that has not asked for this long is treated as gone.
     static let attachmentWindow = Interval.seconds(1)
 }
 
 extension NodeRuntime {
-    /// Records what a runner said about its command (`?runner=running` or `?runner=idle`).
-    func noteRunner(_ state: String?, now: Instant) {
-        guard let state, state == "running" || state == "idle" else { return }
-        runner = RunnerAttachment(lastSeen: now, running: state == "running")
+    /// Records what a runner said about its command (`?runner=running` or `?runner=idle`, with
+    /// the rest of its report), and logs each start and stop it reports, with its cause.
+    func noteRunner(_ query: [String: String], now: Instant) {
+        guard let report = RunnerReport(query: query) else { return }
+        let previous = runner?.report
+        runner = RunnerAttachment(lastSeen: now, report: report)
+        if let change = report.lastChange, let cause = report.lastCause,
+           previous == nil || previous?.lastChange != change || previous?.lastCause != cause || previous?.starts != report.starts || previous?.stops != report.stops {
+            let token = report.token.map { " in term \($0)" } ?? ""
+            let pid = report.pid.map { " (pid \($0))" } ?? ""
+            let leading = clientIsLeader(at: now)
+            if change == "stopped" && leading {
+                log.warning("runner: command stopped\(token) (\(cause)) while this node leads; it starts again once the runner sees a live lease")
+            } else {
+                log.info("runner: command \(change)\(pid)\(token) (\(cause))")
+            }
+        }
         releaseHeldTransfer(now: now)
+    }
+
+    /// The runner's report while it is attached (asked within the attachment window).
+    func attachedRunner(at now: Instant) -> RunnerReport? {
+        guard let runner, now - runner.lastSeen < RunnerAttachment.attachmentWindow else { return nil }
+        return runner.report
     }
 
     var runnerIsRunning: Bool {
