@@ -2,7 +2,8 @@
 # Tenure's network faults: iptables rules in a chain of Tenure's own. Sourced, never run.
 #
 # Every rule lives in the TENURE chain of the filter table, jumped to from OUTPUT (loopback
-# traffic crosses OUTPUT once per packet), and matches only peer traffic (TCP port 7100) between
+# traffic crosses OUTPUT once per packet), and matches only peer traffic (port 7100, TCP for the
+# peer connections and UDP for the lease beats, one rule per protocol) between
 # two node addresses (127.0.0.11, .12, ...). The API port (7200) that tools use to observe the
 # nodes is never touched, and nothing outside the TENURE chain is changed, so `heal` removes
 # exactly Tenure's rules. With TENURE_NETNS set, the rules go into that network namespace.
@@ -69,26 +70,35 @@ netfault_apply_rules() {
   printf '*filter\n%s\nCOMMIT\n' "$rules" | tenure_iptables_restore
 }
 
+# The protocols peer traffic uses: TCP (the peer connections) and UDP (the lease beats).
+TENURE_PEER_PROTOCOLS="tcp udp"
+
 # Rule text that drops every message between a and b (both directions).
 netfault_rule_cut() {
-  local a b
+  local a b protocol
   a=$(netfault_address "$1") && b=$(netfault_address "$2") || return 1
-  echo "-A $TENURE_CHAIN -s $a/32 -d $b/32 -p tcp -m multiport --ports $TENURE_PEER_PORT -m comment --comment tenure-cut -j DROP"
-  echo "-A $TENURE_CHAIN -s $b/32 -d $a/32 -p tcp -m multiport --ports $TENURE_PEER_PORT -m comment --comment tenure-cut -j DROP"
+  for protocol in $TENURE_PEER_PROTOCOLS; do
+    echo "-A $TENURE_CHAIN -s $a/32 -d $b/32 -p $protocol -m multiport --ports $TENURE_PEER_PORT -m comment --comment tenure-cut -j DROP"
+    echo "-A $TENURE_CHAIN -s $b/32 -d $a/32 -p $protocol -m multiport --ports $TENURE_PEER_PORT -m comment --comment tenure-cut -j DROP"
+  done
 }
 
 # Rule text that drops a's messages to b only.
 netfault_rule_one_way() {
-  local a b
+  local a b protocol
   a=$(netfault_address "$1") && b=$(netfault_address "$2") || return 1
-  echo "-A $TENURE_CHAIN -s $a/32 -d $b/32 -p tcp --dport $TENURE_PEER_PORT -m comment --comment tenure-one-way -j DROP"
+  for protocol in $TENURE_PEER_PROTOCOLS; do
+    echo "-A $TENURE_CHAIN -s $a/32 -d $b/32 -p $protocol --dport $TENURE_PEER_PORT -m comment --comment tenure-one-way -j DROP"
+  done
 }
 
 # Rule text that drops the given fraction (0.3) of packets from a to b.
 netfault_rule_loss() {
-  local a b
+  local a b protocol
   a=$(netfault_address "$1") && b=$(netfault_address "$2") || return 1
-  echo "-A $TENURE_CHAIN -s $a/32 -d $b/32 -p tcp -m multiport --ports $TENURE_PEER_PORT -m statistic --mode random --probability $3 -m comment --comment tenure-loss -j DROP"
+  for protocol in $TENURE_PEER_PROTOCOLS; do
+    echo "-A $TENURE_CHAIN -s $a/32 -d $b/32 -p $protocol -m multiport --ports $TENURE_PEER_PORT -m statistic --mode random --probability $3 -m comment --comment tenure-loss -j DROP"
+  done
 }
 
 # Number of rules currently in the chain (0 when it does not exist).
