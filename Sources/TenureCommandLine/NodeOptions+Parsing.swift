@@ -22,6 +22,8 @@ extension NodeOptions {
       --election-timeout 1000ms-1100ms  randomized election timeout range [min, max)
       --lease DURATION              leader lease; default: the longest safe value (derived)
       --clock-drift 0.01            assumed bound on clock-rate error (fraction, 0 to 0.5)
+      --beats 4                     lease beats per heartbeat interval, sent as UDP datagrams on the peer
+                                    port so one lost TCP segment cannot stall lease renewal (0: off)
       --cluster NAME                cluster name; nodes of different clusters refuse each other
       --event-log FILE              append JSON-lines events (role, term, votes, lease) to FILE
       --peer-apis n1=HOST:PORT,…    other nodes' API addresses (default: peer host, this node's API port)
@@ -43,7 +45,7 @@ extension NodeOptions {
 
     public static let specification = ParsedArguments.Specification(values: [
         "--id", "--peers", "--api", "--data-dir", "--heartbeat-interval", "--election-timeout", "--lease",
-        "--clock-drift", "--cluster", "--event-log", "--peer-apis", "--log-level",
+        "--clock-drift", "--beats", "--cluster", "--event-log", "--peer-apis", "--log-level",
         "--health-cmd", "--health-url", "--health-interval", "--health-timeout", "--health-rise", "--health-fall",
         "--on-elected", "--on-demoted", "--hook-timeout", "--peer-key-file", "--api-token-file", "--join",
     ], switches: ["--insecure-peers"])
@@ -68,6 +70,7 @@ extension NodeOptions {
         }
         options.lease = try flags.duration("--lease")
         if let drift = try flags.number("--clock-drift", in: 0...0.5) { options.clockDriftBound = drift }
+        if let beats = try flags.integer("--beats", in: 0...Configuration.maximumBeatsPerHeartbeat) { options.beatsPerHeartbeat = beats }
         if let name = flags.string("--cluster") {
             guard !name.isEmpty else { throw UsageError("--cluster must not be empty") }
             options.clusterName = name

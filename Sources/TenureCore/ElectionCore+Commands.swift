@@ -55,11 +55,13 @@ extension ElectionCore {
 
     struct TransferRejection: Error { var reason: String }
 
-    /// A follower is caught up when it acknowledged the newest round or the one before it: it is
-    /// alive and connected, and (Tenure has no log) nothing else can make it unfit to lead.
+    /// A follower is caught up when it acknowledged a round of the last heartbeat interval (the
+    /// newest round or the one before it, without beats): it is alive and connected, and (Tenure
+    /// has no log) nothing else can make it unfit to lead.
     func chooseTransferTarget(_ requested: NodeID?) -> Result<NodeID, TransferRejection> {
         guard let leadership else { return .failure(TransferRejection(reason: "\(id) is not the leader")) }
-        let threshold = leadership.round > 0 ? leadership.round - 1 : 0
+        let behind = configuration.roundsPerHeartbeat
+        let threshold = leadership.round > behind ? leadership.round - behind : 0
         func caughtUp(_ peer: NodeID) -> Bool {
             let acknowledged = leadership.acknowledgedRound[peer, default: 0]
             return acknowledged > 0 && acknowledged >= threshold

@@ -22,28 +22,39 @@ extension ElectionCore {
             // The lease was given up for this transfer and the target may still win with a
             // delayed request, so do not lead on in this term: step down and let an election run.
             stepDown(reason: .transferTimedOut, into: &output)
-        } else if now >= leadership.nextHeartbeatAt {
+        } else if now >= leadership.nextRoundAt {
             broadcastHeartbeat(into: &output)
             handOverIfUnhealthy(into: &output)
         }
     }
 
-    /// Sends the next numbered heartbeat round to every peer and remembers when it left.
+    /// Sends the next numbered round to every peer and remembers when it left: a beat (when
+    /// beats are on) and, every `beatsPerHeartbeat` rounds, a full heartbeat. A round a quorum
+    /// acknowledged renews the lease from its send time, whichever carrier brought the answer.
     mutating func broadcastHeartbeat(into output: inout Output) {
         guard var leadership else { preconditionFailure("\(id) broadcasts heartbeats without leading") }
         leadership.round += 1
         leadership.sentRounds.append((round: leadership.round, sentAt: now))
-        leadership.nextHeartbeatAt = now + configuration.heartbeatInterval
+        leadership.nextRoundAt = now + configuration.roundInterval
         self.leadership = leadership
         let latest = membership
+        let beats = configuration.beatsPerHeartbeat > 0
+        let full = (leadership.round - 1) % configuration.roundsPerHeartbeat == 0
         for peer in peers {
-            // The whole entry rides along until the peer says it stored this one (every node
-            // starts from the initial configuration, entry 0, so that one never travels).
-            let stored = leadership.storedMembership[peer] ?? (term: 0, index: 0)
-            let current = stored.term == latest.term && stored.index == latest.index
-            let heartbeat = Heartbeat(term: term, round: leadership.round, membershipTerm: latest.term, membershipIndex: latest.index,
-                                      membership: current ? nil : latest, committedIndex: committedIndex)
-            output.send(.heartbeat(heartbeat), from: id, to: peer)
+            if full {
+                // The whole entry rides along until the peer says it stored this one (every node
+                // starts from the initial configuration, entry 0, so that one never travels).
+                let stored = leadership.storedMembership[peer] ?? (term: 0, index: 0)
+                let current = stored.term == latest.term && stored.index == latest.index
+                let heartbeat = Heartbeat(term: term, round: leadership.round, membershipTerm: latest.term, membershipIndex: latest.index,
+                                          membership: current ? nil : latest, committedIndex: committedIndex)
+                output.send(.heartbeat(heartbeat), from: id, to: peer)
+            }
+            if beats {
+                let beat = Heartbeat(term: term, round: leadership.round, membershipTerm: latest.term, membershipIndex: latest.index,
+                                     committedIndex: committedIndex, beat: true)
+                output.send(.heartbeat(beat), from: id, to: peer)
+            }
         }
         updateQuorumRound(into: &output) // A cluster of one is its own quorum.
         advanceMembershipCommit(into: &output)
@@ -51,9 +62,20 @@ extension ElectionCore {
 
     mutating func handleHeartbeatResponse(_ response: HeartbeatResponse, from peer: NodeID, into output: inout Output) {
         guard var leadership, response.accepted, response.round <= leadership.round else { return }
-        noteArrival(from: peer)
-        if response.healthy { leadership.unhealthyPeers.remove(peer) } else { leadership.unhealthyPeers.insert(peer) }
-        leadership.storedMembership[peer] = (response.membershipTerm, response.membershipIndex)
+        // φ learns the full heartbeats' cadence; beats only renew the lease.
+        if !response.beat { noteArrival(from: peer) }
+        // Beats and heartbeats of one peer travel apart and may arrive out of order: only the
+        // newest round speaks for the peer's health, and the stored entry only moves forward
+        // within one leadership (a follower never drops an entry of the leader's term).
+        if response.round >= leadership.acknowledgedRound[peer, default: 0] {
+            if response.healthy { leadership.unhealthyPeers.remove(peer) } else { leadership.unhealthyPeers.insert(peer) }
+        }
+        let reported = (term: response.membershipTerm, index: response.membershipIndex)
+        if let stored = leadership.storedMembership[peer], (stored.term, stored.index) > (reported.term, reported.index) {
+            // An older answer overtaken by a newer one.
+        } else {
+            leadership.storedMembership[peer] = reported
+        }
         self.leadership = leadership
         if response.round > leadership.acknowledgedRound[peer, default: 0] {
             leadership.acknowledgedRound[peer] = response.round
@@ -146,8 +168,10 @@ extension ElectionCore {
             stepDown(reason: .removed, into: &output)
             return
         }
-        // Promote the first non-voter that stored the newest entry and acknowledged a recent round.
-        let threshold = leadership.round > 1 ? leadership.round - 1 : 1
+        // Promote the first non-voter that stored the newest entry and acknowledged a round of the
+        // last heartbeat interval.
+        let behind = configuration.roundsPerHeartbeat
+        let threshold = leadership.round > behind ? leadership.round - behind : 1
         for candidate in latest.nonVoters {
             guard let entry = leadership.storedMembership[candidate], entry.term == latest.term, entry.index == latest.index,
                   leadership.acknowledgedRound[candidate, default: 0] >= threshold,

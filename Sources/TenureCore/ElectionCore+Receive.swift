@@ -41,7 +41,8 @@ extension ElectionCore {
             switch message {
             case .heartbeat(let heartbeat):
                 // Tell a deposed leader about the newer term so it steps down.
-                output.send(.heartbeatResponse(HeartbeatResponse(term: term, round: heartbeat.round, accepted: false)), from: id, to: sender)
+                output.send(.heartbeatResponse(HeartbeatResponse(term: term, round: heartbeat.round, accepted: false, beat: heartbeat.beat)),
+                            from: id, to: sender)
             case .requestVote(let request):
                 answerVote(request, from: sender, granted: false, reason: .staleTerm, into: &output)
             case .voteResponse, .heartbeatResponse, .timeoutNow:
@@ -95,7 +96,10 @@ extension ElectionCore {
         setLeader(sender, into: &output)
         lastHeartbeatAt = now
         evidenceOfLeaderGone = false
-        noteArrival(from: sender)
+        // φ learns the full heartbeats' cadence; a beat only proves the leader alive (and, like
+        // any heartbeat, refreshes stickiness: this node refuses votes for the stickiness window
+        // after it, which is what lets the leader's lease count this round).
+        if !heartbeat.beat { noteArrival(from: sender) }
         electionDeadline = now + drawElectionTimeout()
         // The leader of this term is authoritative for the configuration (as for a log suffix),
         // but a heartbeat that arrives late carries an older entry of that leader: store only a
@@ -107,7 +111,8 @@ extension ElectionCore {
             committedIndex = max(committedIndex, min(heartbeat.committedIndex, membership.index))
         }
         output.send(.heartbeatResponse(HeartbeatResponse(term: term, round: heartbeat.round, accepted: true, healthy: healthy,
-                                                         membershipTerm: membership.term, membershipIndex: membership.index)),
+                                                         membershipTerm: membership.term, membershipIndex: membership.index,
+                                                         beat: heartbeat.beat)),
                     from: id, to: sender)
     }
 

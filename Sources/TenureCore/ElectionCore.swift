@@ -98,7 +98,7 @@ public struct ElectionCore: Sendable {
     /// or until a message arrives, whichever is first.
     public var nextDeadline: Instant {
         guard let leadership else { return electionDeadline }
-        var deadline = min(leadership.nextHeartbeatAt, leadership.quorumContactAt + configuration.electionTimeoutMin)
+        var deadline = min(leadership.nextRoundAt, leadership.quorumContactAt + configuration.electionTimeoutMin)
         if let expiry = leadership.leaseExpiresAt { deadline = min(deadline, expiry) }
         if let transfer = leadership.transfer { deadline = min(deadline, transfer.deadline) }
         return deadline
@@ -209,7 +209,7 @@ public struct ElectionCore: Sendable {
         }
         if role == .leader { precondition(leader == id, "\(id) leads but names \(String(describing: leader)) as leader") }
         if let leadership {
-            let bound = Int(configuration.electionTimeoutMin.nanoseconds / configuration.heartbeatInterval.nanoseconds) + 2
+            let bound = Int(configuration.electionTimeoutMin.nanoseconds / configuration.roundInterval.nanoseconds) + 2
             precondition(leadership.sentRounds.count <= bound, "\(id) tracks \(leadership.sentRounds.count) unacknowledged rounds, more than \(bound)")
         }
     }

@@ -3,9 +3,10 @@
 /// Kept apart from `ElectionCore` and present only while the node leads, so no follower can
 /// hold a stale lease by accident.
 struct Leadership: Sendable {
-    /// The newest round sent; rounds start at 1.
+    /// The newest round sent; rounds start at 1. A round is a beat, a full heartbeat, or both.
     var round: UInt64 = 0
-    var nextHeartbeatAt: Instant
+    /// When the next round is due.
+    var nextRoundAt: Instant
     /// Rounds sent but not yet acknowledged by a quorum, oldest first, with their send times.
     var sentRounds: [(round: UInt64, sentAt: Instant)] = []
     /// The newest round each peer acknowledged.
@@ -29,7 +30,7 @@ struct Leadership: Sendable {
     var restatingIndex: UInt64?
 
     init(now: Instant) {
-        self.nextHeartbeatAt = now
+        self.nextRoundAt = now
         self.quorumContactAt = now
         self.startedAt = now
     }

@@ -31,8 +31,8 @@ public enum Message: Hashable, Sendable {
         switch self {
         case .requestVote(let request): request.preVote ? "pre_vote_request" : "vote_request"
         case .voteResponse(let response): response.preVote ? "pre_vote_response" : "vote_response"
-        case .heartbeat: "heartbeat"
-        case .heartbeatResponse: "heartbeat_response"
+        case .heartbeat(let heartbeat): heartbeat.beat ? "beat" : "heartbeat"
+        case .heartbeatResponse(let response): response.beat ? "beat_response" : "heartbeat_response"
         case .timeoutNow: "timeout_now"
         }
     }
@@ -90,15 +90,21 @@ public struct Heartbeat: Hashable, Sendable {
     public var membership: MembershipConfiguration?
     /// The newest entry a majority of its configuration stored.
     public var committedIndex: UInt64
+    /// A beat: a round between (and beside) the full heartbeats, which the shell carries as a
+    /// datagram so that no lost segment on the peer connection holds it back. It never carries
+    /// the membership entry; everything else it says is a heartbeat's.
+    public var beat: Bool
 
     public init(term: UInt64, round: UInt64, membershipTerm: UInt64 = 0, membershipIndex: UInt64 = 0,
-                membership: MembershipConfiguration? = nil, committedIndex: UInt64 = 0) {
+                membership: MembershipConfiguration? = nil, committedIndex: UInt64 = 0, beat: Bool = false) {
+        precondition(!beat || membership == nil, "a beat never carries the membership entry")
         self.term = term
         self.round = round
         self.membershipTerm = membership?.term ?? membershipTerm
         self.membershipIndex = membership?.index ?? membershipIndex
         self.membership = membership
         self.committedIndex = committedIndex
+        self.beat = beat
     }
 }
 
@@ -114,14 +120,18 @@ public struct HeartbeatResponse: Hashable, Sendable {
     /// The membership entry the follower has stored, after handling this heartbeat.
     public var membershipTerm: UInt64
     public var membershipIndex: UInt64
+    /// The answer to a beat: the shell carries it back as a datagram too.
+    public var beat: Bool
 
-    public init(term: UInt64, round: UInt64, accepted: Bool, healthy: Bool = true, membershipTerm: UInt64 = 0, membershipIndex: UInt64 = 0) {
+    public init(term: UInt64, round: UInt64, accepted: Bool, healthy: Bool = true, membershipTerm: UInt64 = 0, membershipIndex: UInt64 = 0,
+                beat: Bool = false) {
         self.term = term
         self.round = round
         self.accepted = accepted
         self.healthy = healthy
         self.membershipTerm = membershipTerm
         self.membershipIndex = membershipIndex
+        self.beat = beat
     }
 }
 

@@ -109,6 +109,50 @@ public enum Socket {
         return nil
     }
 
+    /// A non-blocking UDP socket bound to `address` (the node's peer address: datagrams then
+    /// leave from it, so iptables rules written by node address match them too).
+    public static func bindDatagram(on address: SocketAddress) throws(SystemError) -> Int32 {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SystemError("socket (datagram)") }
+        setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+        try bind(fd, to: address)
+        return fd
+    }
+
+    /// Sends one datagram; false when the kernel did not take it (no route, a full buffer).
+    /// Datagrams are best effort: the caller counts the drop and moves on.
+    public static func sendDatagram(_ fd: Int32, _ bytes: [UInt8], to destination: SocketAddress) -> Bool {
+        var remote = destination.socketAddress()
+        let sent = withUnsafePointer(to: &remote) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bytes.withUnsafeBytes { raw in
+                    SystemCall.retrying("sendto") {
+                        Glibc.sendto(fd, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), generic,
+                                     socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+            }
+        }
+        return sent == bytes.count
+    }
+
+    /// Receives one datagram into `buffer`: its length and sender, or nil when none is waiting.
+    /// A datagram longer than the buffer is reported with the buffer's length plus one, so the
+    /// caller can refuse it as too large.
+    public static func receiveDatagram(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, from: SocketAddress)? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let count = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                SystemCall.retrying("recvfrom") {
+                    Glibc.recvfrom(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC), generic, &length)
+                }
+            }
+        }
+        guard count >= 0 else { return nil }
+        return (min(count, buffer.count + 1), SocketAddress(host: SocketAddress.host(of: address), port: UInt16(bigEndian: address.sin_port)))
+    }
+
     /// Shuts down both directions, so a peer blocked on the connection sees its end at once.
     public static func shutdownBoth(_ fd: Int32) { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
 

@@ -156,9 +156,12 @@ enum FaultSchedule {
             let name: String
             switch random.index(4) {
             case 0:
-                name = "lossy links"
                 weather.lossyLinksSeed = random.next()
                 weather.lossyLinkMaximum = random.uniform(0.05, 0.4)
+                // Half of these spells model TCP's retransmission and head-of-line blocking (the
+                // loss real peer connections see); the seed's parity decides, drawing nothing more.
+                weather.streamsRetransmit = weather.lossyLinksSeed! & 1 == 0
+                name = weather.streamsRetransmit ? "lossy links, TCP" : "lossy links"
             case 1:
                 name = "slow network"
                 weather.jitterProbability = random.uniform(0.1, 0.5)

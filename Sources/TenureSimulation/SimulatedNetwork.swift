@@ -14,6 +14,11 @@ struct NetworkWeather: Hashable {
     /// `lossyLinkMaximum`.
     var lossyLinksSeed: UInt64?
     var lossyLinkMaximum: Double = 0
+    /// TCP under loss, as a real peer connection suffers it: a lost message is retransmitted
+    /// after the retransmission timeout (200 ms, doubling each time it is lost again) instead of
+    /// vanishing, and every later message on that link waits behind it (head-of-line blocking).
+    /// Beats and their answers travel as datagrams: each is lost on its own and waits for nothing.
+    var streamsRetransmit = false
 
     /// After the faults stop: nothing lost or duplicated, only short LAN delays (which still
     /// reorder messages).
@@ -41,6 +46,9 @@ struct SimulatedNetwork {
 
     /// `blocked[from * count + to]`: messages from `from` to `to` are dropped.
     private(set) var blocked: [Bool]
+    /// `streamClearAt[from * count + to]`: when the last stream message sent on that link is
+    /// delivered; with `streamsRetransmit`, no later one is delivered before it (one TCP stream).
+    var streamClearAt: [Int64]
     private var linkLoss: [Double]
     private(set) var weather: NetworkWeather = .calm
     /// Since when each node has been cut off from every other node in both directions.
@@ -51,6 +59,7 @@ struct SimulatedNetwork {
         self.longDelayMinimumNanoseconds = longDelayMinimumNanoseconds
         self.maximumDelayNanoseconds = maximumDelayNanoseconds
         self.blocked = Array(repeating: false, count: count * count)
+        self.streamClearAt = Array(repeating: 0, count: count * count)
         self.linkLoss = Array(repeating: 0, count: count * count)
         self.isolatedSince = Array(repeating: nil, count: count)
     }
@@ -97,6 +106,32 @@ struct SimulatedNetwork {
             reachable += 1
         }
         return reachable >= quorum
+    }
+
+    /// The first retransmission timeout of a lost stream message (Linux's minimum RTO).
+    static let retransmissionTimeoutNanoseconds: Int64 = 200_000_000
+    /// A stream message lost this many times in a row is given up (the connection resets).
+    static let maximumRetransmissions = 6
+
+    /// When a stream message sent `now` on `from -> to` arrives under `streamsRetransmit`, or nil
+    /// when it is lost for good (retransmitted too often, or later than `maximumDelayNanoseconds`).
+    /// Advances the link's stream so no later message overtakes it.
+    mutating func streamArrival(from: Int, to: Int, now: Int64, using random: inout SeededRandomSource) -> Int64? {
+        let loss = lossProbability(from: from, to: to)
+        var delay = drawDelay(using: &random)
+        var timeout = Self.retransmissionTimeoutNanoseconds
+        var attempts = 0
+        while loss > 0 && random.chance(loss) {
+            attempts += 1
+            guard attempts <= Self.maximumRetransmissions else { return nil }
+            delay += timeout
+            timeout *= 2
+        }
+        let link = from * count + to
+        let arrival = max(now + delay, streamClearAt[link])
+        guard arrival - now <= maximumDelayNanoseconds else { return nil }
+        streamClearAt[link] = arrival
+        return arrival
     }
 
     /// A one-way delay for one message under the current weather.

@@ -107,6 +107,17 @@ extension Simulation {
             trace.record(.dropped(from: from, to: to, message: message, reason: .partition), at: now, routine: routine)
             return
         }
+        if network.weather.streamsRetransmit && !travelsAsDatagram(message) {
+            // One TCP stream per link: retransmitted after a loss, never overtaken, never duplicated.
+            guard let arrival = network.streamArrival(from: from, to: to, now: now, using: &random) else {
+                statistics.messagesDropped += 1
+                trace.record(.dropped(from: from, to: to, message: message, reason: .loss), at: now, routine: routine)
+                return
+            }
+            queue.schedule(.deliver(from: from, to: to, message: message), at: arrival)
+            trace.record(.sent(from: from, to: to, message: message, delay: arrival - now, duplicate: false), at: now, routine: true)
+            return
+        }
         let loss = network.lossProbability(from: from, to: to)
         if loss > 0 && random.chance(loss) {
             statistics.messagesDropped += 1
@@ -148,6 +159,16 @@ extension Simulation {
                          routine: isRoutine(message) && output.events.allSatisfy(isRoutine))
             carryOut(output, node: to)
             finishStep(to)
+        }
+    }
+
+    /// Beats and their answers: the shell sends them as datagrams, lost one by one.
+    @inline(__always)
+    private func travelsAsDatagram(_ message: Message) -> Bool {
+        switch message {
+        case .heartbeat(let heartbeat): heartbeat.beat
+        case .heartbeatResponse(let response): response.beat
+        default: false
         }
     }
 
@@ -195,6 +216,10 @@ extension Simulation {
                                       preVote: decision.preVote, granted: decision.granted, reason: decision.reason), at: now)
         case .leaseExtended(let term, _, _, let expiresAt, let acquired):
             let realEnd = nodes[node].clock.realTime(reaching: expiresAt.nanoseconds)
+            if !acquired, let previous = lastLeaseEnd[node], previous - now < SimulationStatistics.lateRenewalThreshold.nanoseconds {
+                statistics.lateRenewals += 1
+            }
+            lastLeaseEnd[node] = realEnd
             trace.record(.leaseExtended(node: node, term: term, realExpiry: realEnd, acquired: acquired), at: now, routine: !acquired)
             checker.leaseExtended(node: node, term: term, now: now, realEnd: realEnd, acquired: acquired)
             let membership = nodes[node].core!.membership
@@ -203,6 +228,11 @@ extension Simulation {
             if acquired { failover.leaseAcquired(node: node, term: term, now: now, statistics: &statistics) }
         case .leaseLost(let term, let reason):
             trace.record(.leaseLost(node: node, term: term, reason: reason), at: now)
+            if reason == .expired {
+                statistics.leaseLapses += 1
+                statistics.lateRenewals += 1
+            }
+            lastLeaseEnd[node] = nil
             checker.leaseEnded(node: node, now: now)
             failover.holderInTrouble(node: node, now: now)
         case .transferStarted(let term, let target):

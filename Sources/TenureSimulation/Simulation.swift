@@ -27,6 +27,8 @@ struct Simulation {
     var checker: InvariantChecker
     var trace: TraceRecorder
     var statistics = SimulationStatistics()
+    /// The real end of each node's current lease, to count late renewals.
+    var lastLeaseEnd: [Int: Int64] = [:]
     var violations: [SimulationViolation] = []
     var now: Int64 = 0
     var faultsActive = true
@@ -80,8 +82,16 @@ struct Simulation {
                                    stickinessWindowNanoseconds: configurations[0].stickinessWindow.nanoseconds,
                                    maximumMessageDelayNanoseconds: options.maximumMessageDelay.nanoseconds)
         trace = TraceRecorder(recordsFull: options.recordFullTrace)
-        plan = FaultSchedule.plan(nodes: options.nodes, faultsEnd: faultsEnd, excessDrift: options.excessDrift,
-                                  membershipChanges: options.membershipChanges, random: &faultRandom)
+        if let loss = options.steadyLoss {
+            var weather = NetworkWeather.calm
+            weather.lossProbability = loss
+            weather.streamsRetransmit = true
+            plan = [PlannedFault(time: 0, action: .weather(weather, name: "steady loss \(Int(loss * 100))%, TCP")),
+                    PlannedFault(time: faultsEnd, action: .stopFaults)]
+        } else {
+            plan = FaultSchedule.plan(nodes: options.nodes, faultsEnd: faultsEnd, excessDrift: options.excessDrift,
+                                      membershipChanges: options.membershipChanges, random: &faultRandom)
+        }
         for (index, fault) in plan.enumerated() { queue.schedule(.fault(index: index), at: fault.time) }
         for node in nodes.indices {
             let clock = nodes[node].clock

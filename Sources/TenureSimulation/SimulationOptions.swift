@@ -32,6 +32,13 @@ public struct SimulationOptions: Sendable, Hashable {
     public var membershipChanges = false
     /// The leader lease; nil is the longest safe one, as the daemon's default.
     public var lease: Interval?
+    /// When set, no fault schedule: every link loses this fraction of its packets, both ways, for
+    /// the whole fault phase, with TCP's retransmission and head-of-line blocking for the peer
+    /// connections and independent loss for beats (`NetworkWeather.streamsRetransmit`). What the
+    /// lossy-network bench does to real nodes, in virtual time.
+    public var steadyLoss: Double?
+    /// Lease beats per heartbeat interval, as the daemon's `--beats` (its default unless set).
+    public var beatsPerHeartbeat = Configuration.defaultBeatsPerHeartbeat
     /// Safety rules switched off, to prove the checks notice (mutation testing).
     package var mutations: SafetyMutations = SafetyMutations()
 
@@ -70,7 +77,8 @@ public struct SimulationOptions: Sendable, Hashable {
             electionTimeoutMin: electionTimeoutMin,
             electionTimeoutMax: electionTimeoutMax,
             leaseDuration: lease,
-            clockDriftBound: clockDriftBound
+            clockDriftBound: clockDriftBound,
+            beatsPerHeartbeat: beatsPerHeartbeat
         )
         configuration.mutations = mutations
         return configuration
@@ -83,6 +91,9 @@ public struct SimulationOptions: Sendable, Hashable {
         }
         guard duration > .zero, duration <= .seconds(86_400) else {
             throw .invalid("duration \(duration) must be positive and at most one day of virtual time")
+        }
+        if let steadyLoss, !(0...0.9).contains(steadyLoss) {
+            throw .invalid("steady loss \(steadyLoss) must be between 0 and 0.9")
         }
         try configuration(forNode: 0).validate()
     }
@@ -118,6 +129,8 @@ public struct SimulationOptions: Sendable, Hashable {
         }
         if clockDriftBound != Configuration.defaultClockDriftBound { command += " --clock-drift-bound \(clockDriftBound)" }
         if let lease { command += " --lease \(formatCommandDuration(lease))" }
+        if beatsPerHeartbeat != Configuration.defaultBeatsPerHeartbeat { command += " --beats \(beatsPerHeartbeat)" }
+        if let steadyLoss { command += " --steady-loss \(steadyLoss)" }
         if excessDrift { command += " --excess-drift" }
         if membershipChanges { command += " --membership-changes" }
         for mutation in enabledMutations { command += " --mutation \(mutation.rawValue)" }

@@ -41,6 +41,14 @@ public struct SimulationStatistics: Sendable, Hashable {
     public var recoveryTimes: [Interval] = []
     /// Violations reported (the first of each kind per run).
     public var violations = 0
+    /// Leases that ran out before a renewal (`lease_lost` with reason `expired`).
+    public var leaseLapses = 0
+    /// Renewals that came with less than `lateRenewalThreshold` of the lease left: what
+    /// `tenure run` at its defaults (50 ms margin, 100 ms grace) would have stopped its command
+    /// for, or a lapse.
+    public var lateRenewals = 0
+    /// `tenure run`'s default margin plus grace.
+    public static let lateRenewalThreshold = Interval.milliseconds(150)
 
     /// Empty statistics, to merge runs into.
     public init() {}
@@ -64,6 +72,8 @@ public struct SimulationStatistics: Sendable, Hashable {
         failoverTimes.append(contentsOf: other.failoverTimes)
         recoveryTimes.append(contentsOf: other.recoveryTimes)
         violations += other.violations
+        leaseLapses += other.leaseLapses
+        lateRenewals += other.lateRenewals
     }
 
     /// The failover time below which `fraction` (0...1) of the failovers completed.
@@ -81,6 +91,7 @@ public struct SimulationStatistics: Sendable, Hashable {
             "messages sent \(messagesSent), delivered \(messagesDelivered), dropped \(messagesDropped), duplicated \(messagesDuplicated)",
             "pre-votes \(preVotesStarted), elections \(electionsStarted), leader changes \(leaderChanges)",
             "crashes \(crashes), pauses \(pauses), network faults \(networkFaults), membership changes committed \(membershipChanges), violations \(violations)",
+            "lease lapses \(leaseLapses), renewals with under \(formatMilliseconds(Self.lateRenewalThreshold.nanoseconds)) left \(lateRenewals)",
         ]
         if let median = failoverPercentile(0.5), let p99 = failoverPercentile(0.99), let worst = failoverPercentile(1) {
             lines.append("failover (\(failoverTimes.count)): median \(formatMilliseconds(median.nanoseconds)), p99 \(formatMilliseconds(p99.nanoseconds)), max \(formatMilliseconds(worst.nanoseconds))")

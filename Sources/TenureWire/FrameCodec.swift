@@ -31,6 +31,7 @@ public enum FrameCodec {
     /// carry `reports` (at most `PeerReport.maximumPerFrame`; other messages carry none).
     public static func encode(_ envelope: Envelope, clusterID: UInt64, reports: [PeerReport] = []) -> [UInt8] {
         let message = envelope.message
+        precondition(!DatagramCodec.carries(message), "beats travel as datagrams (DatagramCodec), never on the peer connection")
         var frame = startFrame(kind: MessageKind(of: message), clusterID: clusterID)
         appendNodeID(envelope.from, to: &frame)
         appendNodeID(envelope.to, to: &frame)

@@ -123,6 +123,16 @@ public enum Handshake {
         return HMACKey(HKDF.deriveKey(inputKeyMaterial: key.secret, salt: initiatorNonce + responderNonce, info: info, length: 32))
     }
 
+    /// The key that seals the lease beats the connection's initiator sends as datagrams (and the
+    /// answers it receives): HKDF over the cluster key and both nonces, like `sessionKey`, under
+    /// a label of its own, so datagram tags can never be replayed as frame tags or the reverse.
+    public static func datagramKey(key: PeerKeyring.Key, cluster: UInt64, initiator: NodeID, responder: NodeID,
+                                   initiatorNonce: [UInt8], responderNonce: [UInt8]) -> HMACKey {
+        let info = transcript("tenure v2 datagram", key: key, cluster: cluster, initiator: initiator, responder: responder,
+                              initiatorNonce: [], responderNonce: [])
+        return HMACKey(HKDF.deriveKey(inputKeyMaterial: key.secret, salt: initiatorNonce + responderNonce, info: info, length: 32))
+    }
+
     /// Compares a received proof with the expected one in constant time.
     public static func proofMatches(_ received: [UInt8], _ expected: [UInt8]) -> Bool {
         ConstantTime.equals(received, expected)

@@ -22,10 +22,13 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case badTag
     /// An election message arrived before the handshake authenticated the connection.
     case unauthenticated
+    /// A datagram whose sequence number was not above the newest accepted for its key: replayed,
+    /// or overtaken by a newer one.
+    case replayed(UInt64)
 
     /// Every `counterName`, so that metrics can expose each reason at zero before it happens.
     public static let counterNames = ["bad_magic", "unsupported_version", "unknown_kind", "frame_too_large",
-                                      "cluster_mismatch", "checksum_mismatch", "malformed", "bad_tag", "unauthenticated"]
+                                      "cluster_mismatch", "checksum_mismatch", "malformed", "bad_tag", "unauthenticated", "replayed"]
 
     /// A short snake_case reason, stable for metrics labels and log fields.
     public var counterName: String {
@@ -39,6 +42,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformed: "malformed"
         case .badTag: "bad_tag"
         case .unauthenticated: "unauthenticated"
+        case .replayed: "replayed"
         }
     }
 
@@ -54,6 +58,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformed(let reason): "malformed frame: \(reason)"
         case .badTag: "frame tag does not match (forged, altered, replayed or reordered)"
         case .unauthenticated: "election message before the handshake authenticated the connection"
+        case .replayed(let sequence): "datagram sequence number \(sequence) was already seen or overtaken (replayed or reordered)"
         }
     }
 }

@@ -20,6 +20,9 @@ enum SimulateCommand {
       --heartbeat-interval D    (default 100ms)
       --lease D                 the leader lease (default: the longest safe one); shorter shortens voters'
                                 stickiness, so evidence of a dead leader (a refused connection) fails over sooner
+      --beats N                 lease beats per heartbeat interval, 0 to 16 (default 4; 0: heartbeats only)
+      --steady-loss P%          no fault schedule: every link loses P% of its packets (TCP retransmits and
+                                blocks behind a loss, beats are lost one by one), then the quiet period
       --election-timeout A-B    (default 1000ms-1100ms); also --election-timeout-min/--election-timeout-max
       --clock-drift F           the drift bound nodes are configured with (default 0.01; also --clock-drift-bound)
       --excess-drift            drive clock rates 10-30% off, beyond the bound: lease overlaps are expected and reported
@@ -42,7 +45,7 @@ enum SimulateCommand {
     static let command = Command("tenure simulate", usage: usage)
     static let specification = ParsedArguments.Specification(
         values: ["--nodes", "--seeds", "--seed", "--duration", "--heartbeat-interval", "--election-timeout", "--lease",
-                 "--election-timeout-min", "--election-timeout-max", "--clock-drift", "--clock-drift-bound", "--mutation", "--jobs"],
+                 "--election-timeout-min", "--election-timeout-max", "--clock-drift", "--clock-drift-bound", "--mutation", "--jobs", "--beats", "--steady-loss"],
         switches: ["--trace", "--excess-drift", "--quiet", "--membership-changes"])
 
     static func parse(_ arguments: [String]) -> Flags {
@@ -68,6 +71,17 @@ enum SimulateCommand {
             flags.trace = parsed.has("--trace")
             if let interval = try parsed.duration("--heartbeat-interval") { flags.options.heartbeatInterval = interval }
             if let lease = try parsed.duration("--lease") { flags.options.lease = lease }
+            if let beats = try parsed.integer("--beats", in: 0...Configuration.maximumBeatsPerHeartbeat) { flags.options.beatsPerHeartbeat = beats }
+            if var text = parsed.string("--steady-loss") {
+                let percent = text.hasSuffix("%")
+                if percent { text.removeLast() }
+                guard let value = Double(text), value.isFinite, value >= 0 else {
+                    throw UsageError("--steady-loss '\(parsed.string("--steady-loss")!)' is not a fraction like 0.2 or a percentage like 20%")
+                }
+                let fraction = percent ? value / 100 : value
+                guard fraction <= 0.9 else { throw UsageError("--steady-loss must be at most 90%") }
+                flags.options.steadyLoss = fraction
+            }
             if let range = try parsed.durationRange("--election-timeout") {
                 flags.options.electionTimeoutMin = range.minimum
                 flags.options.electionTimeoutMax = range.maximum
@@ -208,6 +222,7 @@ enum SimulateCommand {
         print("  leader changes      \(statistics.leaderChanges)")
         print("  faults              crashes \(statistics.crashes), pauses \(statistics.pauses), network \(statistics.networkFaults)")
         print("  messages            sent \(statistics.messagesSent), dropped \(statistics.messagesDropped), duplicated \(statistics.messagesDuplicated)")
+        print("  lease               lapses \(statistics.leaseLapses), renewals with under 150 ms left \(statistics.lateRenewals) (what tenure run at its defaults stops for)")
         if statistics.failoverTimes.isEmpty {
             print("  failover            none observed")
         } else {

@@ -19,6 +19,11 @@ final class Metrics {
     var messagesReceived = 0
     var messagesDropped = 0
     var rejectedPeerInput: [String: Int] = [:]
+    /// Lease beats sent and received, datagrams that could not be sent, datagrams dropped by reason.
+    var beatsSent = 0
+    var beatsReceived = 0
+    var datagramsDropped = 0
+    var rejectedDatagrams: [String: Int] = [:]
     var persistFailures = 0
     var leasesAcquired = 0
     var leasesLost: [String: Int] = [:]
@@ -94,6 +99,11 @@ final class Metrics {
         metric("peer_messages_sent_total", "counter", "Peer messages handed to the transport.", [("", "\(messagesSent)")])
         metric("peer_messages_received_total", "counter", "Valid peer messages received.", [("", "\(messagesReceived)")])
         metric("peer_messages_dropped_total", "counter", "Peer messages dropped because the link was down or full.", [("", "\(messagesDropped)")])
+        metric("beats_sent_total", "counter", "Lease beats (datagrams) sent to peers.", [("", "\(beatsSent)")])
+        metric("beats_received_total", "counter", "Lease beats (datagrams) received from a leader.", [("", "\(beatsReceived)")])
+        metric("peer_datagrams_unsent_total", "counter", "Beats and beat answers not sent (no handshake with the peer yet, or the kernel refused them).", [("", "\(datagramsDropped)")])
+        metric("peer_datagrams_rejected_total", "counter", "Peer datagrams dropped, by reason (no connection is closed for them).",
+               Self.byReason(rejectedDatagrams, known: PeerInputRejection.allReasons))
         metric("malformed_frames_total", "counter", "Peer input refused, by reason; the connection was closed.",
                Self.byReason(rejectedPeerInput, known: PeerInputRejection.allReasons))
         metric("peer_auth_failures_total", "counter", "Peer handshakes and frames that failed authentication, by reason; the connection was closed.",

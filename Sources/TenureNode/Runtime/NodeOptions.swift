@@ -16,6 +16,8 @@ public struct NodeOptions: Sendable {
     public var electionTimeoutMax = Configuration.defaultElectionTimeoutMax
     public var lease: Interval?
     public var clockDriftBound = Configuration.defaultClockDriftBound
+    /// Lease beats per heartbeat interval (0: none); see `Configuration.beatsPerHeartbeat`.
+    public var beatsPerHeartbeat = Configuration.defaultBeatsPerHeartbeat
     public var clusterName = "tenure"
     public var eventLogPath: String?
     /// API addresses of other nodes, for redirecting clients; derived when not given.
@@ -56,7 +58,8 @@ public struct NodeOptions: Sendable {
 
     public var configuration: Configuration {
         Configuration(id: id, voters: peers.map(\.id), heartbeatInterval: heartbeatInterval, electionTimeoutMin: electionTimeoutMin,
-                      electionTimeoutMax: electionTimeoutMax, leaseDuration: lease, clockDriftBound: clockDriftBound)
+                      electionTimeoutMax: electionTimeoutMax, leaseDuration: lease, clockDriftBound: clockDriftBound,
+                      beatsPerHeartbeat: beatsPerHeartbeat)
     }
 
     /// The id every frame carries. It covers the settings the lease's safety depends on across

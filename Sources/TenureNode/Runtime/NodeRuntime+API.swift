@@ -174,6 +174,8 @@ extension NodeRuntime {
         settings.add("election_timeout_max_ms", core.configuration.electionTimeoutMax.milliseconds)
         settings.add("lease_ms", core.configuration.leaseDuration.milliseconds)
         settings.add("clock_drift_bound", core.configuration.clockDriftBound)
+        settings.add("beats_per_heartbeat", core.configuration.beatsPerHeartbeat)
+        settings.add("round_interval_ms", Double(core.configuration.roundInterval.nanoseconds / 1000) / 1000)
         object.add("config", raw: settings.rendered)
         object.add("health", raw: healthJSON(now: now))
         object.add("durable", raw: durabilityJSON(now: now))

@@ -323,6 +323,7 @@ public final class NodeRuntime {
     enum PollToken {
         case signal
         case peerListener
+        case datagrams
         case inbound(Int32)
         case link(NodeID)
         case apiListener
@@ -340,6 +341,7 @@ public final class NodeRuntime {
         }
         if signalFD >= 0 { add(signalFD, .readable, .signal) }
         add(transport.listener, .readable, .peerListener)
+        if transport.datagramSocket >= 0 { add(transport.datagramSocket, .readable, .datagrams) }
         for fd in transport.inbound.keys { add(fd, .readable, .inbound(fd)) }
         for link in transport.links {
             if let fd = link.descriptor, !link.pollEvents.isEmpty { add(fd, link.pollEvents, .link(link.peer)) }
@@ -356,6 +358,12 @@ public final class NodeRuntime {
             for signal in SignalPipe.drain(signalFD) { handle(signal, now: now) }
         case .peerListener:
             transport.acceptConnections(now: now, onReject: { rejection, host in reject(rejection, host: host, now: now) })
+        case .datagrams:
+            for envelope in transport.readDatagrams(now: now, onReject: { rejection, host in rejectDatagram(rejection, host: host, now: now) }) {
+                metrics.messagesReceived += 1
+                if case .heartbeat = envelope.message { metrics.beatsReceived += 1 }
+                apply(core.receive(envelope, at: now), now: now)
+            }
         case .inbound(let fd):
             let frames = transport.readInbound(fd: fd, now: now, onReject: { rejection, host in reject(rejection, host: host, now: now) })
             for frame in frames {
@@ -403,6 +411,17 @@ public final class NodeRuntime {
             $0.reason = rejection.reason
             $0.detail = rejection.description
         }
+    }
+
+    /// A datagram that was dropped: counted always, logged at most once a minute per address and
+    /// reason. Nothing else changes: a datagram has no connection to close.
+    private func rejectDatagram(_ rejection: PeerInputRejection, host: String, now: Instant) {
+        metrics.rejectedDatagrams[rejection.reason, default: 0] += 1
+        let key = "datagram|\(host)|\(rejection.reason)"
+        if let last = rejectionLoggedAt[key], now - last < .seconds(60) { return }
+        if rejectionLoggedAt.count >= 1024 { rejectionLoggedAt.removeAll() }
+        rejectionLoggedAt[key] = now
+        log.warning("dropped a peer datagram from \(host): \(rejection) (logged at most once a minute per address and reason; tenure_peer_datagrams_rejected_total counts every one)")
     }
 
     /// SIGTERM or SIGINT: a leader gives up its lease and hands over before exiting.
@@ -481,6 +500,12 @@ public final class NodeRuntime {
             return built
         }
         for envelope in messages {
+            if DatagramCodec.carries(envelope.message) {
+                // A beat or its answer: best effort, on the datagram socket.
+                if case .heartbeat = envelope.message { metrics.beatsSent += 1 }
+                if !transport.sendDatagram(envelope) { metrics.datagramsDropped += 1 }
+                continue
+            }
             if holdForRunner(envelope, now: now) { continue }
             metrics.messagesSent += 1
             if case .heartbeat = envelope.message { metrics.heartbeatsSent += 1 }

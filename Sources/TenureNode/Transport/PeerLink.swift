@@ -33,6 +33,10 @@ final class PeerLink {
     private var authenticator: FrameAuthenticator?
     /// Reads the peer's handshake frames (it sends nothing after them).
     private var decoder: FrameDecoder
+    /// Seals the lease beats this node sends the peer as datagrams, under a key of this link's
+    /// latest handshake. It outlives the connection (a beat needs no connection, only a key both
+    /// ends hold) and is replaced by the next handshake's; nil until the first one completes.
+    private(set) var datagramSealer: DatagramSealer?
     /// Set when a connection attempt was refused (nothing listens on the peer's port): evidence
     /// that its process is gone, which a partition never gives. Taken by the runtime.
     private(set) var refusedAt: Instant?
@@ -251,6 +255,9 @@ final class PeerLink {
                 authenticator = FrameAuthenticator(key: Handshake.sessionKey(key: key, cluster: clusterID, initiator: selfID, responder: peer,
                                                                              initiatorNonce: nonce, responderNonce: challenge.nonce))
             }
+            datagramSealer = DatagramSealer(key: key.map {
+                Handshake.datagramKey(key: $0, cluster: clusterID, initiator: selfID, responder: peer, initiatorNonce: nonce, responderNonce: challenge.nonce)
+            })
             pending.append(contentsOf: FrameCodec.encode(.proof(Proof(proof: answer)), clusterID: clusterID))
             state = .connected(fd: fd, since: since)
             ledger.succeeded(peer.rawValue, now: now)
@@ -266,6 +273,12 @@ final class PeerLink {
     private func fail(_ reason: String, _ detail: String, now: Instant) {
         ledger.failed(peer.rawValue, reason: reason, detail: detail, now: now)
         disconnect(now: now)
+    }
+
+    /// Seals one beat or beat answer for the peer; nil before the first handshake completed.
+    func sealDatagram(_ envelope: Envelope) -> [UInt8]? {
+        guard datagramSealer != nil else { return nil }
+        return datagramSealer!.seal(envelope, clusterID: clusterID)
     }
 
     /// Writes what the socket takes now.

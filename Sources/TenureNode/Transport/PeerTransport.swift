@@ -26,6 +26,15 @@ final class PeerTransport {
     private var linkIndex: [NodeID: Int] = [:]
     private(set) var inbound: [Int32: InboundConnection] = [:]
     private(set) var listener: Int32 = -1
+    /// The UDP socket on the peer address that carries lease beats and their answers.
+    private(set) var datagramSocket: Int32 = -1
+    /// Opens each peer's beats: the key of that peer's latest authenticated connection to this
+    /// node, with the newest sequence number accepted. Kept when the connection closes (beats
+    /// need no connection), replaced by the next handshake, dropped when the peer leaves.
+    private var openers: [NodeID: DatagramOpener] = [:]
+    private var datagramBuffer = [UInt8](repeating: 0, count: DatagramCodec.maximumBytes)
+    /// Most datagrams read in one turn, so a flood cannot starve the rest of the loop.
+    static let maximumDatagramsPerTurn = 256
     private let log: Log
     private var peerHosts: Set<String>
     private let configuration: Configuration
@@ -79,6 +88,7 @@ final class PeerTransport {
         peerAddresses = addresses
         peerAddresses[selfID] = listenAddress
         peerHosts = Set(addresses.values.map(\.host))
+        openers = openers.filter { addresses[$0.key] != nil }
         // Connections from members that left stay open (a removed leader still hands over on
         // its connection; the core ignores what else a non-member sends), but no new one is
         // accepted from them.
@@ -86,6 +96,63 @@ final class PeerTransport {
 
     func start() throws(SystemError) {
         listener = try Socket.listen(on: listenAddress)
+        do {
+            datagramSocket = try Socket.bindDatagram(on: listenAddress)
+        } catch {
+            Descriptor.close(listener)
+            listener = -1
+            throw error
+        }
+    }
+
+    /// Sends a beat or a beat's answer as one datagram to its peer's address; false when it
+    /// could not go (no handshake with that peer yet, or the kernel refused it).
+    @discardableResult
+    func sendDatagram(_ envelope: Envelope) -> Bool {
+        guard datagramSocket >= 0, let index = linkIndex[envelope.to], let datagram = links[index].sealDatagram(envelope) else { return false }
+        return Socket.sendDatagram(datagramSocket, datagram, to: links[index].address)
+    }
+
+    /// Reads the datagrams waiting (at most `maximumDatagramsPerTurn`): each must come from a
+    /// configured peer's address, name this node, and pass its sender's key before it is decoded.
+    /// Bad ones are dropped and reported; nothing else is affected (there is no connection to close).
+    func readDatagrams(now: Instant, onReject: (PeerInputRejection, String) -> Void) -> [Envelope] {
+        var envelopes: [Envelope] = []
+        for _ in 0..<Self.maximumDatagramsPerTurn {
+            guard let (count, source) = datagramBuffer.withUnsafeMutableBytes({ Socket.receiveDatagram(datagramSocket, into: $0) }) else { break }
+            guard peerHosts.contains(source.host) else {
+                ledger.failed("host \(source.host)", reason: "not_a_peer", detail: "a datagram from \(source), which is no configured peer's address, was dropped", now: now)
+                continue
+            }
+            guard count <= datagramBuffer.count else {
+                onReject(.wire(.frameTooLarge(count)), source.host)
+                continue
+            }
+            let datagram = Array(datagramBuffer[0..<count])
+            do throws(WireError) {
+                let header = try DatagramCodec.header(datagram, clusterID: clusterID)
+                guard header.to == selfID else {
+                    onReject(.wrongRecipient(header.to), source.host)
+                    continue
+                }
+                guard let address = peerAddresses[header.from], header.from != selfID, address == source else {
+                    onReject(.addressMismatch(peer: header.from, host: source.description), source.host)
+                    continue
+                }
+                guard openers[header.from] != nil else {
+                    // No connection from that peer has been authenticated yet: nothing to check a tag with.
+                    onReject(.wire(.unauthenticated), source.host)
+                    continue
+                }
+                envelopes.append(try openers[header.from]!.open(datagram, header: header))
+            } catch {
+                // A bad tag is not charged to the peer's handshake ledger: right after a peer
+                // reconnects, its first beats may carry the new key before its proof, on the TCP
+                // connection, has installed it here. Counted and logged, like any refused input.
+                onReject(.wire(error), source.host)
+            }
+        }
+        return envelopes
     }
 
     /// Encodes and queues one envelope on its peer's link; false when dropped (link down or full).
@@ -248,6 +315,10 @@ final class PeerTransport {
             }
             connection.stage = .authenticated
             connection.boundPeer = hello.from
+            openers[hello.from] = DatagramOpener(key: key.map {
+                Handshake.datagramKey(key: $0, cluster: clusterID, initiator: hello.from, responder: selfID,
+                                      initiatorNonce: hello.nonce, responderNonce: nonce)
+            })
             ledger.succeeded(hello.from.rawValue, now: now)
             // A peer keeps one connection to us; older ones are left over from before a
             // reconnect (possibly behind a partition that swallowed the FIN), so reap them.
@@ -306,6 +377,8 @@ final class PeerTransport {
         inbound.removeAll()
         if listener >= 0 { Descriptor.close(listener) }
         listener = -1
+        if datagramSocket >= 0 { Descriptor.close(datagramSocket) }
+        datagramSocket = -1
     }
 
     func link(for peer: NodeID) -> PeerLink? { linkIndex[peer].map { links[$0] } }

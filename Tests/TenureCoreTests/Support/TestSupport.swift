@@ -28,14 +28,17 @@ extension Instant {
     static func milliseconds(_ value: Int64) -> Instant { Instant(nanoseconds: value * 1_000_000) }
 }
 
-func configuration(_ id: NodeID = n1, voters: [NodeID] = threeVoters) -> Configuration {
-    Configuration(id: id, voters: voters)
+/// The paper's model: one round per heartbeat interval, no beats (the rule tests state each
+/// rule in it). Beats have tests of their own (`BeatTests`).
+func configuration(_ id: NodeID = n1, voters: [NodeID] = threeVoters, beatsPerHeartbeat: Int = 0) -> Configuration {
+    Configuration(id: id, voters: voters, beatsPerHeartbeat: beatsPerHeartbeat)
 }
 
 /// A core that starts at `startedAt` with the default timings.
 func makeCore(_ id: NodeID = n1, voters: [NodeID] = threeVoters, hardState: HardState = .initial,
-              startedAt: Instant = .zero, seed: UInt64 = 1) -> ElectionCore {
-    ElectionCore(configuration: configuration(id, voters: voters), hardState: hardState, now: startedAt, randomSeed: seed)
+              startedAt: Instant = .zero, seed: UInt64 = 1, beatsPerHeartbeat: Int = 0) -> ElectionCore {
+    ElectionCore(configuration: configuration(id, voters: voters, beatsPerHeartbeat: beatsPerHeartbeat), hardState: hardState,
+                 now: startedAt, randomSeed: seed)
 }
 
 // MARK: - Messages
@@ -135,8 +138,8 @@ extension ElectionCore {
 /// n1 wins term 1: it times out at its first deadline (after the restart embargo), and just
 /// enough peers grant the pre-vote and then the vote, all at that instant. Heartbeat round 1
 /// leaves at the returned instant; nobody has acknowledged it yet.
-func electedLeader(voters: [NodeID] = threeVoters, seed: UInt64 = 1) -> (core: ElectionCore, electedAt: Instant) {
-    var core = makeCore(n1, voters: voters, seed: seed)
+func electedLeader(voters: [NodeID] = threeVoters, seed: UInt64 = 1, beatsPerHeartbeat: Int = 0) -> (core: ElectionCore, electedAt: Instant) {
+    var core = makeCore(n1, voters: voters, seed: seed, beatsPerHeartbeat: beatsPerHeartbeat)
     let electedAt = core.nextDeadline
     _ = core.advance(to: electedAt)
     let granters = core.configuration.peers.prefix(core.configuration.quorumSize - 1)
@@ -162,8 +165,8 @@ func leaderWithLease(seed: UInt64 = 1) -> (core: ElectionCore, electedAt: Instan
 /// A core `id` that follows n1 in `term`, having accepted round 1 from it at `heardAt`
 /// (which must be at or after the end of its restart embargo, `electionTimeoutMin`).
 func follower(_ id: NodeID = n2, voters: [NodeID] = threeVoters, term: UInt64 = 1, heardAt: Instant,
-              seed: UInt64 = 1) -> ElectionCore {
-    var core = makeCore(id, voters: voters, seed: seed)
+              seed: UInt64 = 1, beatsPerHeartbeat: Int = 0) -> ElectionCore {
+    var core = makeCore(id, voters: voters, seed: seed, beatsPerHeartbeat: beatsPerHeartbeat)
     _ = core.receive(Envelope(from: n1, to: id, message: heartbeat(term: term, round: 1)), at: heardAt)
     precondition(core.role == .follower && core.leader == n1 && core.term == term, "set-up failed")
     return core
