@@ -453,7 +453,8 @@ public final class NodeRuntime {
         }
     }
 
-    /// Carries out one core output: persist, then send, then publish (DESIGN.md, "Layers").
+    /// Carries out one core output: persist, then send, then publish (docs/architecture.md,
+    /// "Persist, then send, then publish").
     func apply(_ output: Output, now: Instant) {
         let messages: [Envelope]
         do {
