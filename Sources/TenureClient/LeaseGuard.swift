@@ -8,8 +8,8 @@ import TenureCore
 /// than `sent + remaining`), shortened by the clock-drift bound, so it holds even when the node
 /// runs on another machine. Only an answer that shows a renewed lease in the same term moves it
 /// forward; an answer that says "not leader" or names another term ends it at once; a missing
-/// answer changes nothing, so silence can only run the deadline out (DESIGN.md, "Applications
-/// act by deadline").
+/// answer changes nothing, so silence can only run the deadline out (docs/lease.md,
+/// "Applications act by deadline").
 public struct LeaseGuard: Sendable {
     /// Subtracted from every lease end the guard is shown.
     public let safetyMargin: Interval

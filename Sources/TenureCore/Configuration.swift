@@ -1,8 +1,9 @@
 /// Every timing and membership setting of one node, validated once as relations.
 ///
-/// The lease is only safe if the relations in `validate()` hold (DESIGN.md, "The safety
-/// argument"), so the shell refuses to start with a configuration that breaks one, and each
-/// error names the values involved (hashicorp/raft's `ValidateConfig` does the same).
+/// The lease is only safe if the relations in `validate()` hold (docs/lease.md, "The configuration
+/// relations", which rest on rule 3, "Lease from the send time"), so the shell refuses to start
+/// with a configuration that breaks one, and each error names the values involved
+/// (hashicorp/raft's `ValidateConfig` does the same).
 public struct Configuration: Sendable, Hashable {
     /// This node.
     public var id: NodeID

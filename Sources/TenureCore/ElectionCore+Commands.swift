@@ -101,8 +101,8 @@ extension ElectionCore {
 
     /// The shell reports the application's health (its checks, with their rise/fall hysteresis,
     /// or the application's own push). Health only makes a node step aside or not try; it never
-    /// lets a voter grant earlier than its own clock allows (DESIGN.md, "Safety never depends on
-    /// a hint").
+    /// lets a voter grant earlier than its own clock allows (docs/lease.md, "Safety never depends
+    /// on a hint").
     public mutating func updateHealth(_ healthy: Bool, at instant: Instant) -> Output {
         begin(at: instant)
         var output = Output()

@@ -10,8 +10,8 @@ extension ElectionCore {
         if leadershipTransfer { return nil }
         if role == .leader { return .isLeader }
         if leaderGone && configuration.mutations.honourCandidateEvidence { return nil }
-        // The voter's own clock decides, never the candidate's evidence (DESIGN.md: safety never
-        // depends on a hint).
+        // The voter's own clock decides, never the candidate's evidence (docs/lease.md, "Safety
+        // never depends on a hint").
         let window = configuration.stickinessWindow
         if !configuration.mutations.disableVoteStickiness, let heard = lastHeartbeatAt, now < heard + window {
             return .leaderIsLive

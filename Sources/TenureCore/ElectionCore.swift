@@ -7,7 +7,9 @@
 /// replayable histories, and what lets unit tests state each rule as an exact expectation.
 ///
 /// Entry points: `receive(_:at:)` for a peer message, `advance(to:)` when `nextDeadline` has
-/// passed, and the operator commands `transferLeadership(to:at:)` and `resign(at:)`.
+/// passed, the operator commands `transferLeadership(to:at:)`, `resign(at:)` and
+/// `proposeMembershipChange(_:at:)`, `updateHealth(_:at:)` when the application's health
+/// changes, and `peerProcessGone(_:at:)` when a peer's port refused a connection.
 public struct ElectionCore: Sendable {
     public let configuration: Configuration
     public internal(set) var hardState: HardState
@@ -15,7 +17,8 @@ public struct ElectionCore: Sendable {
     /// The leader of the current term as far as this node knows.
     public internal(set) var leader: NodeID?
     /// When this core was created: a restarted node forgets which leader it heard last, so it
-    /// neither votes nor campaigns for `electionTimeoutMin` after this instant (restart embargo).
+    /// votes for no one for `configuration.stickinessWindow` after this instant (restart embargo,
+    /// docs/lease.md rule 4).
     public let startedAt: Instant
     /// When this node last accepted a heartbeat from the leader of its term.
     public internal(set) var lastHeartbeatAt: Instant?

@@ -89,9 +89,9 @@ public enum VoteReason: String, Hashable, Sendable {
     case granted = "granted"
     case staleTerm = "stale_term"
     case alreadyVoted = "already_voted"
-    /// Heard from a live leader less than `electionTimeoutMin` ago (thesis 4.2.3).
+    /// Heard from a live leader less than the stickiness window ago (thesis 4.2.3).
     case leaderIsLive = "leader_is_live"
-    /// Restarted less than `electionTimeoutMin` ago, and so may have forgotten a live leader.
+    /// Restarted less than the stickiness window ago, and so may have forgotten a live leader.
     case restartEmbargo = "restart_embargo"
     /// This node is the leader.
     case isLeader = "is_leader"

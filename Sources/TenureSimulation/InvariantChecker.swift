@@ -1,7 +1,8 @@
 import TenureEvents
 import TenureCore
 
-/// The safety rules of DESIGN.md, checked from what the cores did, after every step.
+/// The safety properties that the rules of docs/lease.md guarantee, as listed in docs/testing.md
+/// ("Tier 2: deterministic simulation"), checked from what the cores did, after every step.
 ///
 /// The checker reads only core state, output events and what left each node, never the cores'
 /// private reasoning: a rule is broken when its consequence is visible, whatever the cause.

@@ -30,7 +30,8 @@ public struct SimulationOptions: Sendable, Hashable {
     /// The operator removes and re-adds members at random during the faults (never below one
     /// voter), one single-server change at a time, sometimes asking for a second one at once.
     public var membershipChanges = false
-    /// The leader lease; nil is the longest safe one, as the daemon's default.
+    /// The leader lease; nil takes the daemon's default (`Configuration.defaultLeaseDuration`,
+    /// 300 ms at the default timing).
     public var lease: Interval?
     /// When set, no fault schedule: every link loses this fraction of its packets, both ways, for
     /// the whole fault phase, with TCP's retransmission and head-of-line blocking for the peer

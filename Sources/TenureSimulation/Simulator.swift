@@ -1,6 +1,7 @@
 import TenureCore
 
-/// The entry points of the deterministic simulator (DESIGN.md, testing tier 2).
+/// The entry points of the deterministic simulator (docs/testing.md, "Tier 2: deterministic
+/// simulation").
 ///
 /// A namespace rather than a type to instantiate: a run is a pure function of its options, so
 /// there is nothing to configure or keep between runs, and `tenure simulate`, the tests and

@@ -4,7 +4,7 @@ import TenureCore
 import TenurePOSIX
 
 /// `tenure run`: runs a command only while the node beside it leads, and stops it by the lease
-/// deadline (DESIGN.md, "Applications act by deadline").
+/// deadline (docs/lease.md, "Applications act by deadline").
 enum RunCommand {
     static let usage = """
     usage: tenure run [--endpoint HOST:PORT] [--grace 100ms] [--margin 50ms] [--poll 20ms] [--once] -- CMD [ARGS...]

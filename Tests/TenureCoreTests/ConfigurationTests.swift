@@ -2,7 +2,8 @@ import Testing
 @testable import TenureCore
 
 /// The configuration relations the safety argument needs, each rejected with a message that
-/// names the values (DESIGN.md safety 3; thesis 6.4.1 on clock drift).
+/// names the values (docs/lease.md, "The configuration relations" and rule 3; thesis 6.4.1 on
+/// clock drift).
 @Suite("Configuration")
 struct ConfigurationTests {
     func message(of configuration: Configuration) -> String? {
@@ -14,7 +15,7 @@ struct ConfigurationTests {
         }
     }
 
-    @Test("The defaults are valid (DESIGN.md safety 3)")
+    @Test("The defaults are valid (docs/lease.md, rule 3)")
     func defaultsValid() throws {
         try Configuration(id: n1, voters: threeVoters).validate()
         try Configuration(id: n1, voters: [n1]).validate()

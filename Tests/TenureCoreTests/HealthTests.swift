@@ -3,7 +3,7 @@ import Testing
 
 /// Health-bound leadership: a node whose application is unhealthy must not lead it. Health is a
 /// hint that makes a node step aside or not try; it never changes a voter's own rules
-/// (DESIGN.md, "Safety never depends on a hint"; thesis 3.10 for the handover itself).
+/// (docs/lease.md, "Safety never depends on a hint"; thesis 3.10 for the handover itself).
 @Suite("Health")
 struct HealthTests {
     /// Runs until a leader exists and has been in office past the handover delay.

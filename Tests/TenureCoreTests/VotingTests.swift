@@ -217,7 +217,7 @@ struct VotingTests {
         #expect(step.voteDecisions.map(\.reason) == [.leaderIsLive])
     }
 
-    // MARK: Restart embargo (DESIGN.md, safety argument 3)
+    // MARK: Restart embargo (docs/lease.md, rule 4, "Restart embargo")
 
     @Test("A restarted core refuses votes and pre-votes with restartEmbargo for the stickiness window after it started (thesis 4.2.3)")
     func restartEmbargo() {

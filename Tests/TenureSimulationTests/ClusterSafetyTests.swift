@@ -3,7 +3,7 @@ import TenureCore
 @testable import TenureSimulation
 
 /// Batches of seeds under every kind of fault: nothing may break, and a leader must come back
-/// once the faults stop (DESIGN.md, testing tier 2).
+/// once the faults stop (docs/testing.md, "Tier 2: deterministic simulation").
 @Suite("Simulated clusters under faults")
 struct ClusterSafetyTests {
     /// Runs `seeds` and expects no violation and a leader in every run; returns the batch.

@@ -40,7 +40,7 @@ public struct NodeOptions: Sendable {
     /// The members `--join` learned (filled in before the runtime starts, so the runtime itself
     /// never blocks on the network): the peers a joining node accepts before a leader adds it.
     public var joinMembers: [NodeID: SocketAddress] = [:]
-    /// `--api-token-file`: when set, requests that change leadership or health need
+    /// `--api-token-file`: when set, requests that change leadership, health or membership need
     /// `Authorization: Bearer <token>` (reads stay open).
     public var apiTokenFile: String?
     /// Shell command lines run when this node becomes leader or stops being leader.

@@ -51,7 +51,8 @@ public final class NodeRuntime {
     /// The application's health: pulled checks (on their own thread) and pushed reports.
     var health: HealthState
     let healthChecker: HealthChecker?
-    /// `--api-token-file`: the bearer token that guards transfer, resign and health reports.
+    /// `--api-token-file`: the bearer token that guards transfer, resign, health reports and
+    /// membership changes.
     let apiToken: APIToken?
     /// `--on-elected` / `--on-demoted`, run on their own thread; runs queued and not yet reported.
     let hooks: HookRunner?
@@ -472,7 +473,8 @@ public final class NodeRuntime {
         }
     }
 
-    /// Carries out one core output: persist, then send, then publish (DESIGN.md, "Layers").
+    /// Carries out one core output: persist, then send, then publish (docs/architecture.md,
+    /// "Persist, then send, then publish").
     func apply(_ output: Output, now: Instant) {
         let messages: [Envelope]
         do {
