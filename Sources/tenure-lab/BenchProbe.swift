@@ -19,6 +19,7 @@ import TenurePOSIX
 ///   failover  signal a pid, then poll the survivors until one names a leader other than the old one
 ///   isolate   poll every node, run an isolation command, record who claimed leadership when
 ///   stable    wait until every node agrees on one leader that claims leadership itself
+///   window    poll every node for a while: leader changes, time with no leader, dual leaders
 ///   stalls    report scheduling stalls of this machine while a benchmark runs
 enum BenchProbe {
     static let usage = """
@@ -30,6 +31,9 @@ enum BenchProbe {
                per-node claim intervals around the command; dual-leader window
       stable   [--timeout 20s] [--agree 3]
                wait until every endpoint names the same leader and that leader claims it
+      window   --duration 60s
+               poll every endpoint for the duration: leader changes, time no node claimed
+               leadership (total and longest stretch), time two claimed at once
       stalls   --max-duration 3600s [--threshold 50ms]   (no --system or --endpoints)
                sleep 5 ms at a time and print every oversleep beyond the threshold: the machine
                (or this process) did not run for that long, which disturbs every timing
@@ -50,6 +54,7 @@ enum BenchProbe {
             "failover": common.union(["--kill-pid", "--signal", "--old-leader", "--timeout"]),
             "isolate": common.union(["--old-leader-index", "--command", "--before", "--max", "--linger", "--event-logs"]),
             "stable": common.union(["--timeout", "--agree"]),
+            "window": common.union(["--duration"]),
             "stalls": ["--max-duration", "--threshold"],
         ]
         guard let names = known[mode] else { usageError("unknown mode '\(mode)'") }
@@ -68,6 +73,7 @@ enum BenchProbe {
         case "failover": return failover(settings, flags)
         case "isolate": return isolate(settings, flags)
         case "stable": return stable(settings, flags)
+        case "window": return window(settings, flags)
         default: usageError("unknown mode '\(mode)'")
         }
     }
@@ -347,6 +353,83 @@ enum BenchProbe {
         result.add("views", raw: "[" + views.joined(separator: ",") + "]")
         print(result.rendered)
         return 1
+    }
+
+    // MARK: - window
+
+    /// Polls every node for `--duration` and reports what a client polling them all saw: how
+    /// often the claimant changed, how long no node claimed leadership (for Tenure, no node
+    /// held a valid lease: `is_leader`), the longest such stretch, and time with two claimants.
+    static func window(_ settings: ProbeSettings, _ flags: BenchFlags) -> Int32 {
+        let duration = flags.duration("duration", default: .seconds(60))
+        let poller = Poller(settings: settings)
+        let startedAt = MonotonicClock.now()
+        poller.start(until: startedAt + duration) { _ in false }
+        poller.wait()
+        let all = poller.allSamples()
+        let intervals = claimIntervals(all)
+        var result = JSONObject()
+        result.add("seconds", milliseconds(duration) / 1000)
+        // Changes of claimant: intervals in order of their start, counting each one whose
+        // (node, term) differs from the one before it.
+        let ordered = intervals.sorted { $0.start < $1.start }
+        var changes = 0
+        var previous: (node: Int, term: UInt64?)?
+        for interval in ordered {
+            if let previous, previous.node != interval.node || previous.term != interval.term { changes += 1 }
+            previous = (interval.node, interval.term)
+        }
+        result.add("leader_changes", changes)
+        result.add("claimants", raw: "[" + Set(ordered.map { "\($0.node)/\($0.term.map(String.init) ?? "?")" }).sorted()
+            .map(JSONObject.quoted).joined(separator: ",") + "]")
+        // Leaderless: from the first poll to the last, the time no claim interval covers.
+        let first = all.compactMap { $0.first?.received }.min() ?? startedAt
+        let last = all.compactMap { $0.last?.received }.max() ?? startedAt
+        var covered: [(start: Instant, end: Instant)] = []
+        for interval in ordered {
+            if let tail = covered.last, interval.start <= tail.end {
+                covered[covered.count - 1].end = max(tail.end, interval.end)
+            } else {
+                covered.append((interval.start, interval.end))
+            }
+        }
+        var gaps: [Interval] = []
+        var cursor = first
+        for stretch in covered {
+            if stretch.start > cursor { gaps.append(stretch.start - cursor) }
+            cursor = max(cursor, stretch.end)
+        }
+        if last > cursor { gaps.append(last - cursor) }
+        // A gap shorter than two poll periods is the sampling itself, not a leaderless moment.
+        let real = gaps.filter { $0 > settings.interval * 2 }
+        result.add("leaderless_ms", milliseconds(real.reduce(.zero, +)))
+        result.add("leaderless_longest_ms", milliseconds(real.max() ?? .zero))
+        result.add("leaderless_stretches", real.count)
+        let dual = overlapMeasure(intervals.map { ($0.node, $0.start, $0.end) })
+        result.add("dual_ms", milliseconds(dual.total))
+        result.add("polls", all.reduce(0) { $0 + $1.count })
+        result.add("failed_polls", all.reduce(0) { $0 + $1.filter { !$0.answered }.count })
+        print(result.rendered)
+        return 0
+    }
+
+    /// Maximal runs of consecutive claiming answers per node, from the receive time of the first
+    /// to that of the last, with the term they claimed.
+    static func claimIntervals(_ all: [[ProbeSample]]) -> [(node: Int, term: UInt64?, start: Instant, end: Instant)] {
+        var intervals: [(node: Int, term: UInt64?, start: Instant, end: Instant)] = []
+        for index in all.indices {
+            var run: (term: UInt64?, start: Instant, end: Instant)?
+            for sample in all[index] where sample.answered {
+                if sample.claims, let current = run, current.term == sample.term {
+                    run?.end = sample.received
+                } else {
+                    if let current = run { intervals.append((index, current.term, current.start, current.end)) }
+                    run = sample.claims ? (sample.term, sample.received, sample.received) : nil
+                }
+            }
+            if let current = run { intervals.append((index, current.term, current.start, current.end)) }
+        }
+        return intervals
     }
 
     // MARK: - stalls
