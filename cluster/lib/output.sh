@@ -14,7 +14,8 @@ show_help() {
   if [ "$status" -eq 0 ]; then print_help; else print_help >&2; fi
   exit "$status"
 }
-print_help() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
+# (ShellCheck directives in that block are for the linter, not the reader.)
+print_help() { awk 'NR > 1 && /^# shellcheck / { next } NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
 # A usage mistake: one line naming it, then the usage, exit 2 (the convention of every command).
 usage_error() { printf 'error: %s\n' "$*" >&2; show_help 2; }
