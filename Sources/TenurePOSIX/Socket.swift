@@ -47,13 +47,20 @@ public enum Socket {
         return fd
     }
 
+    /// Linux `IP_BIND_ADDRESS_NO_PORT`, not exported by Glibc's module map.
+    static let bindAddressNoPortOption: Int32 = 24
+
     /// Starts a non-blocking connect from `source` (port chosen by the kernel) to `destination`.
     /// Binding the source address is what lets iptables rules written by node address match.
+    /// With `portPerDestination`, the source port is chosen at connect time for each destination
+    /// rather than at bind time for the address, so one source address can hold more connections
+    /// than the ephemeral range (the floods of tenure-lab peer-traffic).
     public static func connect(from source: String?, to destination: SocketAddress,
-                        userTimeoutMilliseconds: Int32) throws(SystemError) -> Int32 {
+                               userTimeoutMilliseconds: Int32, portPerDestination: Bool = false) throws(SystemError) -> Int32 {
         let fd = try makeStream()
         setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
         setOption(fd, level: Int32(IPPROTO_TCP), name: tcpUserTimeoutOption, value: userTimeoutMilliseconds)
+        if portPerDestination { setOption(fd, level: Int32(IPPROTO_IP), name: bindAddressNoPortOption, value: 1) }
         if let source { try bind(fd, to: SocketAddress(host: source, port: 0)) }
         var remote = destination.socketAddress()
         let result = withUnsafePointer(to: &remote) { pointer in

@@ -30,4 +30,7 @@ public struct SystemError: Error, CustomStringConvertible, Sendable, Equatable {
     public static let connectionRefused = ECONNREFUSED
     public static let noSuchFile = ENOENT
     public static let inProgress = EINPROGRESS
+
+    /// True when the call failed for want of descriptors or buffers, which closing some frees.
+    public var outOfResources: Bool { [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(errno) }
 }

@@ -23,25 +23,60 @@ struct FuzzTests {
         }
     }
 
-    @Test("random buffers never trap the decoder")
+    /// Every kind the format defines (`MessageKind`), so that each payload parser is fuzzed.
+    static let everyKind: [UInt8] = [1, 2, 3, 4, 5, 16, 17, 18, 19]
+
+    /// How one buffer ended: decoded, refused by the payload parser, or refused before it.
+    enum Outcome: Hashable {
+        case decoded
+        case refusedByPayloadParser
+        case refusedBeforePayload(String)
+    }
+
+    /// Decodes `bytes` as one frame of either kind and says how far it got. A decoded frame must
+    /// be canonical; the header and checksum errors are the ones thrown before the payload parser.
+    func outcome(of bytes: [UInt8]) -> Outcome {
+        do throws(WireError) {
+            switch try FrameCodec.decodePeerFrame(bytes, clusterID: testCluster) {
+            case .message(let frame):
+                #expect(FrameCodec.encode(frame.envelope, clusterID: testCluster, reports: frame.reports) == bytes)
+            case .handshake(let handshake):
+                #expect(FrameCodec.encode(handshake, clusterID: testCluster) == bytes)
+            }
+            return .decoded
+        } catch {
+            switch error {
+            case .malformed: return .refusedByPayloadParser
+            default: return .refusedBeforePayload(error.counterName)
+            }
+        }
+    }
+
+    @Test("random bytes never trap the decoder")
     func randomBuffers() {
         var rng = SeededRandom(seed: 0x7E4E)
-        for iteration in 0..<20_000 {
-            var bytes = (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-            // Most purely random buffers fail at the magic; give later ones a plausible header, and
-            // some a correct length and checksum, so that the payload parser is reached too.
-            if iteration % 4 != 0, bytes.count >= 20 {
-                bytes[0] = 0x54
-                bytes[1] = 0x4E
-                bytes[2] = 1
-                bytes[3] = UInt8.random(in: 0...6, using: &rng)
-                for index in 0..<8 { bytes[4 + index] = UInt8(truncatingIfNeeded: testCluster >> (56 - 8 * index)) }
-                if iteration % 2 == 1 {
-                    bytes = handmadeFrame(kind: bytes[3], payload: Array(bytes[16..<bytes.count - 4]))
-                }
-            }
+        for _ in 0..<5_000 {
+            let bytes = (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             _ = check(bytes)
+            _ = outcome(of: bytes)
         }
+    }
+
+    /// Random payloads behind a header of the current wire version, with a correct length and
+    /// checksum: every one must reach the payload parser, which the outcome counts prove (a
+    /// version byte this build refuses would stop them all at the header).
+    @Test("random payloads behind a valid header of the current version all reach the payload parser")
+    func randomPayloads() {
+        var rng = SeededRandom(seed: 0x7E4F)
+        var outcomes: [Outcome: Int] = [:]
+        for _ in 0..<15_000 {
+            let payload = (0..<Int.random(in: 0...180, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let frame = handmadeFrame(kind: Self.everyKind.randomElement(using: &rng)!, payload: payload)
+            #expect(frame[2] == FrameCodec.wireVersion)
+            outcomes[outcome(of: frame), default: 0] += 1
+        }
+        let reached = (outcomes[.decoded] ?? 0) + (outcomes[.refusedByPayloadParser] ?? 0)
+        #expect(reached == 15_000, "stopped before the payload parser: \(outcomes.filter { $0.key != .decoded && $0.key != .refusedByPayloadParser })")
     }
 
     @Test("checksum-correct frames with small random payloads never trap the decoder")

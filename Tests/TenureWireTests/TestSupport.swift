@@ -52,8 +52,8 @@ func randomEnvelope(using rng: inout SeededRandom) -> Envelope {
 /// A frame built by hand around `payload`, with a correct length and checksum unless overridden,
 /// so that tests can reach the payload checks past the header and checksum checks.
 func handmadeFrame(
-    kind: UInt8, payload: [UInt8], cluster: UInt64 = testCluster, version: UInt8 = 2,
-    magic: UInt16 = 0x544E, payloadLength: UInt32? = nil
+    kind: UInt8, payload: [UInt8], cluster: UInt64 = testCluster, version: UInt8 = FrameCodec.wireVersion,
+    magic: UInt16 = FrameLayout.magic, payloadLength: UInt32? = nil
 ) -> [UInt8] {
     var frame: [UInt8] = []
     frame.appendBigEndian(magic)
