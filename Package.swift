@@ -29,6 +29,11 @@ let package = Package(
         // The documents of the client API, typed once for the server, the client library, the CLI
         // and the lab tools: standard library only.
         .target(name: "TenureAPI", dependencies: ["TenureJSON"]),
+        // The node's decisions outside the election core, as values that take events and time and
+        // return what the shell must do (pending answers, the handover held for tenure run,
+        // health and hooks, durability, shutdown, the status feed, gossip): pure, unit-tested
+        // with manual time.
+        .target(name: "TenureSupervision", dependencies: ["TenureCore", "TenureAPI", "TenureWire"]),
         // SHA-256, HMAC-SHA256, HKDF and constant-time comparison: standard library only.
         .target(name: "TenureCrypto"),
         // The event log's one schema (typed records, written by the node, read by every checker)
@@ -39,7 +44,7 @@ let package = Package(
         // HTTP/1.1 request parser, responses (including server-sent events) and a small client.
         .target(name: "TenureHTTP", dependencies: ["TenurePOSIX"]),
         // The node's shell: runtime, peer transport, hard-state storage, client API, observability.
-        .target(name: "TenureNode", dependencies: ["TenureAPI", "TenureCore", "TenureWire", "TenureCrypto", "TenureJSON", "TenureEvents", "TenurePOSIX", "TenureHTTP"]),
+        .target(name: "TenureNode", dependencies: ["TenureAPI", "TenureSupervision", "TenureCore", "TenureWire", "TenureCrypto", "TenureJSON", "TenureEvents", "TenurePOSIX", "TenureHTTP"]),
         // Deterministic simulation of many cores over a faulty network, in virtual time.
         .target(name: "TenureSimulation", dependencies: ["TenureCore", "TenureEvents"]),
         // Offline checker of partition-test histories (event logs + probes), for tenure-lab.
@@ -65,6 +70,7 @@ let package = Package(
         .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON", "TenurePOSIX", "TenureEvents"]),
         .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine", "TenureNode", "TenureCore"]),
         .testTarget(name: "TenureEventsTests", dependencies: ["TenureEvents", "TenureCore", "TenureJSON"]),
+        .testTarget(name: "TenureSupervisionTests", dependencies: ["TenureSupervision", "TenureCore", "TenureAPI", "TenureWire"]),
         .testTarget(name: "TenureAPITests", dependencies: ["TenureAPI", "TenureJSON"]),
         .testTarget(name: "TenureClientTests", dependencies: ["TenureClient", "TenureCore", "TenureJSON"]),
     ]

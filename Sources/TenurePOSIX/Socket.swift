@@ -160,6 +160,17 @@ public enum Socket {
         return (min(count, buffer.count + 1), SocketAddress(host: SocketAddress.host(of: address), port: UInt16(bigEndian: address.sin_port)))
     }
 
+    /// The port a bound socket got (the kernel's choice when bound to port 0).
+    public static func localPort(_ fd: Int32) -> UInt16? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let result = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard result == 0 else { return nil }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
     /// Shuts down both directions, so a peer blocked on the connection sees its end at once.
     public static func shutdownBoth(_ fd: Int32) { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
 

@@ -31,22 +31,20 @@ final class ProbedStore: HardStateStorage {
     }
 }
 
-/// Three (by default) real `NodeRuntime`s on loopback: real sockets, real peer transport, real
-/// API server and real core, but each node's time is a `ManualClock` the test moves.
+/// Three (by default) real `NodeRuntime`s on an `InMemoryPeerNetwork`: real runtime, real API
+/// server and real core, but the peers' messages travel through one in-process hub and each
+/// node's time is a `ManualClock` the test moves.
 ///
-/// Addresses: node k listens on 127.0.0.(hostBase + k), peers on port 17100 and API on 17200.
-/// Every test passes its own `hostBase` (150...250) so suites running in parallel never collide.
+/// No test hands out addresses: peer addresses are placeholders the hub never binds, and each API
+/// listens on a port of 127.0.0.1 the kernel chose, so suites running in parallel never collide.
 /// `step` moves the clocks and turns every node a few times with a zero poll timeout, so what one
-/// node wrote on loopback is read by the others in the same step. All loops are bounded.
+/// node sent is read by the others in the same step. All loops are bounded.
 ///
-/// Every save of every node is probed: at the moment `save` is called, the cluster peeks (MSG_PEEK,
-/// nothing consumed) at the bytes waiting in the other nodes' inbound peer sockets and decodes
-/// the frames from the saving node. A frame that depends on the state being saved (any non-pre-vote
-/// message of a term above the durable one; a granted vote for the new vote) must not be there
-/// yet: that is the persist-then-send rule, seen from the network.
+/// Every save of every node is probed: at the moment `save` is called, the cluster looks at the
+/// messages from the saving node that no other node has taken yet. A message that depends on the
+/// state being saved (any non-pre-vote message of a term above the durable one; a granted vote for
+/// the new vote) must not be there yet: that is the persist-then-send rule, seen from the network.
 final class RuntimeCluster {
-    static let peerPort: UInt16 = 17100
-    static let apiPort: UInt16 = 17200
     static let start = Instant(nanoseconds: 1_000_000_000)
 
     /// One call of `HardStateStorage.save` by one node.
@@ -86,8 +84,8 @@ final class RuntimeCluster {
         var leader: NodeID?
     }
 
-    let hostBase: Int
     let ids: [NodeID]
+    let network = InMemoryPeerNetwork()
     private(set) var options: [NodeOptions] = []
     private(set) var runtimes: [NodeRuntime] = []
     private(set) var clocks: [ManualClock] = []
@@ -107,18 +105,18 @@ final class RuntimeCluster {
 
     /// Builds and starts the nodes. `makeStore` gives each node its storage (in memory by
     /// default); `configure` may change a node's options after the test timings are set.
-    init(hostBase: Int, count: Int = 3,
+    /// `sockets`: the real `PeerTransport` (TCP and UDP on ports of 127.0.0.1 the kernel chose)
+    /// instead of the in-memory network, for the tests of the transport path itself.
+    init(count: Int = 3, sockets: Bool = false,
          makeStore: (Int) throws -> any HardStateStorage = { _ in InMemoryHardStateStore() },
          configure: (Int, inout NodeOptions) -> Void = { _, _ in }) throws {
-        precondition((150...250).contains(hostBase) && hostBase + count - 1 <= 250, "test hosts live in 127.0.0.150-250")
-        self.hostBase = hostBase
         ids = (1...count).map { NodeID("n\($0)") }
-        let peers = ids.indices.map { (id: ids[$0], address: SocketAddress(host: Self.host(hostBase + $0), port: Self.peerPort)) }
+        let peers = try ids.indices.map { (id: ids[$0], address: sockets ? try Self.freeAPIAddress() : Self.peerAddress($0)) }
+        let apis = try ids.indices.map { _ in try Self.freeAPIAddress() }
         do {
             for index in ids.indices {
-                var nodeOptions = NodeOptions(id: ids[index], peers: peers,
-                                              api: SocketAddress(host: Self.host(hostBase + index), port: Self.apiPort),
-                                              dataDirectory: "/nonexistent/tenure-test")
+                var nodeOptions = NodeOptions(id: ids[index], peers: peers, api: apis[index], dataDirectory: "/nonexistent/tenure-test")
+                for other in ids.indices where other != index { nodeOptions.peerAPIs[ids[other]] = apis[other] }
                 nodeOptions.heartbeatInterval = .milliseconds(20)
                 nodeOptions.electionTimeoutMin = .milliseconds(200)
                 nodeOptions.electionTimeoutMax = .milliseconds(220)
@@ -130,8 +128,15 @@ final class RuntimeCluster {
                 let store = ProbedStore(try makeStore(index))
                 store.beforeSave = { [weak self] state in self?.probeSave(node: index, state: state) }
                 store.afterSave = { [weak self] state, error in self?.finishSave(node: index, state: state, error: error) }
-                let runtime = try NodeRuntime(options: nodeOptions, clock: clock, store: store,
-                                              seed: UInt64(hostBase) &* 1_000_003 &+ UInt64(index) &* 7_919, installSignalHandlers: false)
+                let network = self.network
+                let seed = UInt64(count) &* 1_000_003 &+ UInt64(index) &* 7_919
+                let runtime = sockets
+                    ? try NodeRuntime(options: nodeOptions, clock: clock, store: store, seed: seed, installSignalHandlers: false)
+                    : try NodeRuntime(options: nodeOptions, clock: clock, store: store, seed: seed, installSignalHandlers: false,
+                                              network: { security, peerAddresses in
+                                                  network.transport(for: nodeOptions.id, listenAddress: Self.peerAddress(index), security: security,
+                                                                    peers: peerAddresses)
+                                              })
                 options.append(nodeOptions)
                 clocks.append(clock)
                 stores.append(store)
@@ -143,7 +148,16 @@ final class RuntimeCluster {
         }
     }
 
-    static func host(_ last: Int) -> String { "127.0.0.\(last)" }
+    /// A placeholder peer address for node `index`: valid, unique, never bound.
+    static func peerAddress(_ index: Int) -> SocketAddress { SocketAddress(host: "127.0.0.1", port: UInt16(40_001 + index)) }
+
+    /// An address of 127.0.0.1 whose port the kernel just handed out (and that is free again).
+    static func freeAPIAddress() throws -> SocketAddress {
+        let fd = try Socket.listen(on: SocketAddress(host: "127.0.0.1", port: 0))
+        defer { Descriptor.close(fd) }
+        guard let port = Socket.localPort(fd) else { throw KeyFileError() }
+        return SocketAddress(host: "127.0.0.1", port: port)
+    }
 
     /// A cluster key shared by every test runtime (peer authentication is on, as in production);
     /// a static let, so parallel tests write it exactly once.
@@ -308,26 +322,8 @@ final class RuntimeCluster {
 
     // MARK: - The persist-then-send probe
 
-    /// Frames from `sender` that its peers have not read yet: the bytes waiting in their inbound
-    /// sockets (peeked, not consumed), decoded after whatever their decoders already buffered.
-    /// (Connections still in a listen backlog are not seen; the tests look after links are up.)
-    func unreadEnvelopes(from sender: Int) -> [Envelope] {
-        var found: [Envelope] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        for node in indices where node != sender && exited[node] == nil {
-            for (fd, connection) in runtimes[node].transport.inbound {
-                var decoder = connection.decoder
-                let count = buffer.withUnsafeMutableBytes { raw in
-                    recv(fd, raw.baseAddress, raw.count, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
-                }
-                if count > 0 { decoder.append(contentsOf: Array(buffer[0..<count])) }
-                while let envelope = try? decoder.next() {
-                    if envelope.from == ids[sender] { found.append(envelope) }
-                }
-            }
-        }
-        return found
-    }
+    /// Messages from `sender` that its peers have not taken yet.
+    func unreadEnvelopes(from sender: Int) -> [Envelope] { network.unread(from: ids[sender]) }
 
     /// Whether `envelope`, sent by a node whose durable state was `durable`, depends on `state`
     /// (which it is about to save): any message carrying a term above the durable one, except
@@ -349,7 +345,7 @@ final class RuntimeCluster {
         let runtime = runtimes.indices.contains(node) ? runtimes[node] : nil
         // During init the runtime does not exist yet; it never saves before it starts.
         guard let runtime else { return }
-        let durable = runtime.durableHardState
+        let durable = runtime.state.durableHardState
         let onWire = unreadEnvelopes(from: node)
         let dependent = onWire.filter { Self.depends($0, on: state, durable: durable) }
         var record = SaveRecord(node: node, state: state, durableBefore: durable, sentAtSave: runtime.metrics.messagesSent,

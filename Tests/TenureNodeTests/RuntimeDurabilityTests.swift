@@ -17,7 +17,7 @@ import TenureJSON
     func singleVoterWaitsForDurability() throws {
         // Thesis 3.8: a term must be on stable storage before it is acted on; a single voter sends no
         // message, so the shell must retry the write on its own and gate what clients see.
-        let cluster = try RuntimeCluster(hostBase: 230, count: 1)
+        let cluster = try RuntimeCluster(count: 1)
         defer { cluster.stop() }
         let store = cluster.memoryStore(0)
         store.failingSaves = 1_000_000
@@ -49,7 +49,7 @@ import TenureJSON
 
     @Test("A follower that cannot persist a newer term keeps showing the durable one, acknowledges nothing, and catches up when it can")
     func followerShowsOnlyDurableTerm() throws {
-        let cluster = try RuntimeCluster(hostBase: 233)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let follower = (leader + 1) % 3
@@ -57,7 +57,7 @@ import TenureJSON
         let durableTerm = cluster.runtimes[follower].core.term
         store.failingSaves = 1_000_000
         // The leader hands over; the new term cannot be written on the full follower.
-        let (_, output) = cluster.runtimes[leader].core.resign(at: cluster.clocks[leader].now())
+        let (_, output) = cluster.runtimes[leader].state.core.resign(at: cluster.clocks[leader].now())
         cluster.runtimes[leader].apply(output, now: cluster.clocks[leader].now())
         cluster.runUntil("a newer term in the follower's memory", maxSteps: 3000) { cluster.runtimes[follower].core.term > durableTerm }
         cluster.step(by: .milliseconds(50))

@@ -40,7 +40,7 @@ import TenurePOSIX
     @Test("A transfer is answered 200 only once the successor leads")
     func transferAnsweredWhenSuccessorLeads() throws {
         // Thesis 3.10: leadership transfer completes when the target wins the election the TimeoutNow started.
-        let cluster = try RuntimeCluster(hostBase: 177)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let runtime = cluster.runtimes[leader]
@@ -48,14 +48,14 @@ import TenurePOSIX
         let target = try #require(cluster.indices.first { $0 != leader })
 
         let connection = try submit([RawHTTPConnection.request("POST", "/v1/transfer?to=\(cluster.ids[target])")], to: leader, in: cluster) {
-            runtime.pendingCommands.count == 1
+            runtime.state.pending.leadership.count == 1
         }
         #expect(runtime.core.transferTarget == cluster.ids[target])
         #expect(!connection.receivedAnything, "answered before the transfer finished")
 
         let responses = awaitResponses(1, on: connection, in: cluster, maxSteps: 300) {
             // The command leaves the queue (and its answer the node) only once the old leader sees a successor.
-            if runtime.pendingCommands.isEmpty {
+            if runtime.state.pending.leadership.isEmpty {
                 let core = runtime.core
                 #expect(core.term > startTerm && core.leader != nil && core.leader != core.id, "answered before a successor led")
             }
@@ -67,7 +67,7 @@ import TenurePOSIX
         #expect(response.json["term"]?.uint64 == startTerm + 1)
         #expect(response.json["api"]?.string == cluster.apiAddress(target).description)
         #expect(response.headers["connection"] == "keep-alive")
-        #expect(runtime.pendingCommands.isEmpty)
+        #expect(runtime.state.pending.leadership.isEmpty)
         #expect(cluster.runtimes[target].core.role == .leader)
         #expect(cluster.runtimes[target].core.term == startTerm + 1)
     }
@@ -75,7 +75,7 @@ import TenurePOSIX
     @Test("A transfer whose target never takes over is answered 504 timed_out")
     func transferTimesOut() throws {
         // Thesis 3.10: a transfer not done within an election timeout is abandoned, and the client must be told so.
-        let cluster = try RuntimeCluster(hostBase: 180)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let runtime = cluster.runtimes[leader]
@@ -85,7 +85,7 @@ import TenurePOSIX
         cluster.paused = [target]
 
         let connection = try submit([RawHTTPConnection.request("POST", "/v1/transfer?to=\(cluster.ids[target])")], to: leader, in: cluster) {
-            runtime.pendingCommands.count == 1
+            runtime.state.pending.leadership.count == 1
         }
         let startedAt = cluster.clocks[leader].now()
         let responses = awaitResponses(1, on: connection, in: cluster, maxSteps: 300)
@@ -99,7 +99,7 @@ import TenurePOSIX
         let electionTimeoutMin = cluster.options[leader].electionTimeoutMin
         #expect(answeredAt - startedAt >= electionTimeoutMin)
         #expect(answeredAt - startedAt <= electionTimeoutMin + cluster.options[leader].heartbeatInterval + .milliseconds(2))
-        #expect(runtime.pendingCommands.isEmpty)
+        #expect(runtime.state.pending.leadership.isEmpty)
         // Nobody took over in a later term meanwhile.
         #expect(cluster.indices.allSatisfy { cluster.runtimes[$0].core.term == startTerm })
     }
@@ -107,14 +107,14 @@ import TenurePOSIX
     @Test("A resign is answered 200 once a successor leads")
     func resignAnsweredWhenSuccessorLeads() throws {
         // Thesis 3.10: the resigning leader names the most caught-up follower with TimeoutNow; the reply reports who leads now.
-        let cluster = try RuntimeCluster(hostBase: 183)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let runtime = cluster.runtimes[leader]
         let startTerm = runtime.core.term
 
         let connection = try submit([RawHTTPConnection.request("POST", "/v1/resign")], to: leader, in: cluster) {
-            runtime.pendingCommands.count == 1
+            runtime.state.pending.leadership.count == 1
         }
         #expect(runtime.core.role == .follower, "a resign steps down at once")
         #expect(!connection.receivedAnything, "answered before a successor led")
@@ -131,7 +131,7 @@ import TenurePOSIX
     @Test("A resign whose successor never appears is answered 504 timed_out at its deadline")
     func resignTimesOut() throws {
         // Thesis 3.10: the handover may fail (the target is gone); the operator is told so instead of waiting forever.
-        let cluster = try RuntimeCluster(hostBase: 198)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let runtime = cluster.runtimes[leader]
@@ -140,12 +140,12 @@ import TenurePOSIX
         cluster.paused = Set(cluster.indices.filter { $0 != leader })
 
         let connection = try submit([RawHTTPConnection.request("POST", "/v1/resign")], to: leader, in: cluster) {
-            runtime.pendingCommands.count == 1
+            runtime.state.pending.leadership.count == 1
         }
         let resignedAt = cluster.clocks[leader].now()
         let deadline = resignedAt + cluster.options[leader].electionTimeoutMin + cluster.options[leader].heartbeatInterval
         let responses = awaitResponses(1, on: connection, in: cluster, maxSteps: 300) {
-            #expect(cluster.clocks[leader].now() < deadline || runtime.pendingCommands.isEmpty, "still queued after its deadline")
+            #expect(cluster.clocks[leader].now() < deadline || runtime.state.pending.leadership.isEmpty, "still queued after its deadline")
         }
         let response = try #require(responses.first)
         let answeredAt = cluster.clocks[leader].now()
@@ -155,13 +155,13 @@ import TenurePOSIX
         #expect(response.json["leader"]?.isNull == true)
         #expect(answeredAt >= deadline)
         #expect(answeredAt <= deadline + .milliseconds(2))
-        #expect(runtime.pendingCommands.isEmpty)
+        #expect(runtime.state.pending.leadership.isEmpty)
     }
 
     @Test("A transfer asked of a follower is refused at once with the leader's address")
     func transferOnFollowerRefused() throws {
         // Only the leader can hand over (thesis 3.10); a follower redirects instead of queueing the command.
-        let cluster = try RuntimeCluster(hostBase: 192)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let follower = try #require(cluster.indices.first { $0 != leader })
@@ -173,13 +173,13 @@ import TenurePOSIX
         #expect(response.json["outcome"]?.string == "not_leader")
         #expect(response.json["leader"]?.string == cluster.ids[leader].rawValue)
         #expect(response.json["api"]?.string == cluster.apiAddress(leader).description)
-        #expect(cluster.runtimes[follower].pendingCommands.isEmpty)
+        #expect(cluster.runtimes[follower].state.pending.leadership.isEmpty)
     }
 
     @Test("A request pipelined behind a deferred transfer is routed only after the transfer is answered")
     func pipelinedBehindTransfer() throws {
         // HTTP/1.1 answers pipelined requests in order (RFC 9112 §9.3.2); the second must see the state after the transfer.
-        let cluster = try RuntimeCluster(hostBase: 186)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let runtime = cluster.runtimes[leader]
@@ -187,7 +187,7 @@ import TenurePOSIX
         let requestsBefore = runtime.metrics.httpRequests
 
         let connection = try submit([RawHTTPConnection.request("POST", "/v1/transfer"), RawHTTPConnection.request("POST", "/v1/resign")],
-                                    to: leader, in: cluster) { runtime.pendingCommands.count == 1 }
+                                    to: leader, in: cluster) { runtime.state.pending.leadership.count == 1 }
         // The resign behind it has not been routed: it would otherwise have run on the leader.
         #expect(runtime.metrics.httpRequests == requestsBefore + 1)
         let responses = awaitResponses(2, on: connection, in: cluster, maxSteps: 300)
@@ -214,7 +214,7 @@ import TenurePOSIX
         // leader again: the resign is answered 504, and completing it routes the pipelined second
         // resign on a leader, which defers and appends to the queue being settled. With the old code
         // that second command was dropped and its client never got an answer.
-        let cluster = try RuntimeCluster(hostBase: 189)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let runtime = cluster.runtimes[leader]
@@ -232,9 +232,9 @@ import TenurePOSIX
         cluster.heldClocks = Set(cluster.indices)
 
         let connection = try submit([RawHTTPConnection.request("POST", "/v1/resign"), RawHTTPConnection.request("POST", "/v1/resign")],
-                                    to: leader, in: cluster) { runtime.pendingCommands.count == 1 }
+                                    to: leader, in: cluster) { runtime.state.pending.leadership.count == 1 }
         let resignedAt = cluster.clocks[leader].now()
-        let firstDeadline = try #require(runtime.pendingCommands.first?.deadline)
+        let firstDeadline = try #require(runtime.state.pending.leadership.first?.deadline)
         #expect(firstDeadline == resignedAt + electionTimeoutMin + heartbeat)
         #expect(runtime.core.role == .follower)
 
@@ -250,7 +250,7 @@ import TenurePOSIX
             runtime.core.role == .leader && runtime.core.term == startTerm + 1
                 && runtime.core.chooseTransferTarget(cluster.ids[voter]).isSuccess
         }
-        #expect(runtime.pendingCommands.count == 1, "the first resign is still waiting")
+        #expect(runtime.state.pending.leadership.count == 1, "the first resign is still waiting")
         #expect(!connection.receivedAnything)
 
         // The resign's deadline passes while L leads: 504 for it, and the second resign defers.
@@ -267,6 +267,6 @@ import TenurePOSIX
         #expect(responses[1].json["outcome"]?.string == "resigned")
         #expect(responses[1].json["leader"]?.string == cluster.ids[voter].rawValue)
         #expect(responses[1].json["term"]?.uint64 == startTerm + 2)
-        #expect(runtime.pendingCommands.isEmpty)
+        #expect(runtime.state.pending.leadership.isEmpty)
     }
 }

@@ -11,7 +11,7 @@ import TenurePOSIX
         for _ in 0..<200 {
             let runtime = cluster.runtimes[leader]
             let now = cluster.clocks[leader].now()
-            let (outcome, output) = runtime.core.proposeMembershipChange(change, at: now)
+            let (outcome, output) = runtime.state.core.proposeMembershipChange(change, at: now)
             runtime.apply(output, now: now)
             switch outcome {
             case .proposed(let entry): return entry
@@ -25,7 +25,7 @@ import TenurePOSIX
 
     @Test("A leader that removes itself keeps leading until the removal commits, then hands over (thesis 4.2.2)")
     func leaderRemovesItself() throws {
-        let cluster = try RuntimeCluster(hostBase: 236)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let id = cluster.ids[leader]
@@ -52,13 +52,11 @@ import TenurePOSIX
     @Test("A node added as a non-voter is promoted once it has caught up, and then counts in the quorum (thesis 4.2.1)")
     func addAndPromote() throws {
         // Four runtimes; n4 starts outside the configuration, as `--join` does.
-        let cluster = try RuntimeCluster(hostBase: 240, count: 4, configure: { index, options in
+        let cluster = try RuntimeCluster(count: 4, configure: { index, options in
             if index == 3 {
                 options.peers = [options.peers[3]]
-                options.join = SocketAddress(host: RuntimeCluster.host(240), port: RuntimeCluster.apiPort)
-                options.joinMembers = Dictionary(uniqueKeysWithValues: (0..<3).map {
-                    (NodeID("n\($0 + 1)"), SocketAddress(host: RuntimeCluster.host(240 + $0), port: RuntimeCluster.peerPort))
-                })
+                options.join = RuntimeCluster.peerAddress(0)
+                options.joinMembers = Dictionary(uniqueKeysWithValues: (0..<3).map { (NodeID("n\($0 + 1)"), RuntimeCluster.peerAddress($0)) })
             } else {
                 options.peers = Array(options.peers.prefix(3))
             }

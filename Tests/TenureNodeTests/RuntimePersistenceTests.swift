@@ -18,7 +18,7 @@ import TenurePOSIX
     @Test("A candidate's new term and self-vote are durable before its vote requests leave")
     func campaignPersistsFirst() throws {
         // Raft §5.1/§5.2, thesis 3.8: currentTerm and votedFor are updated on stable storage before sending RequestVote.
-        let cluster = try RuntimeCluster(hostBase: 150)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let peers = cluster.ids.count - 1
@@ -42,7 +42,7 @@ import TenurePOSIX
         }
         #expect(!requests.isEmpty, "the probe did not see the vote requests after the turn: \(won.onWireAtTurnEnd ?? [])")
         for node in cluster.indices {
-            #expect(cluster.runtimes[node].durableHardState == cluster.runtimes[node].core.hardState)
+            #expect(cluster.runtimes[node].state.durableHardState == cluster.runtimes[node].core.hardState)
             #expect(cluster.memoryStore(node).saved.last == cluster.runtimes[node].core.hardState)
         }
     }
@@ -50,7 +50,7 @@ import TenurePOSIX
     @Test("A voter's adopted term and vote are durable before its grant leaves")
     func votePersistsFirst() throws {
         // Raft §5.2 / thesis 3.8: a server records its vote on stable storage before it responds to RequestVote.
-        let cluster = try RuntimeCluster(hostBase: 153)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
 
@@ -71,7 +71,7 @@ import TenurePOSIX
     @Test("A campaign whose term cannot be persisted sends nothing, is counted, and is persisted before the next message")
     func failedPersistHoldsMessages() throws {
         // Raft §5.2 / thesis 3.8: a term or vote that is not durable must not be announced; the shell retries the write before sending again.
-        let cluster = try RuntimeCluster(hostBase: 156)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         // The first campaign save of whichever node times out first fails, as on a full disk.
         var failedNode: Int?
@@ -92,7 +92,7 @@ import TenurePOSIX
         let failed = cluster.saves[failedIndex]
         #expect(failed.isCampaign(of: cluster.ids[node]))
         #expect(runtime.metrics.persistFailures == 1)
-        #expect(runtime.durableHardState == failed.durableBefore, "a failed save must not count as durable")
+        #expect(runtime.state.durableHardState == failed.durableBefore, "a failed save must not count as durable")
         #expect(cluster.memoryStore(node).saved.last == (failed.durableBefore == .initial ? nil : failed.durableBefore))
         // None of the campaign's vote requests left: not before, and not after the failed save.
         let leaked = (failed.onWireAtTurnEnd ?? []).filter {
@@ -109,7 +109,7 @@ import TenurePOSIX
         #expect(runtime.metrics.persistFailures == 1)
         for other in cluster.indices where other != node { #expect(cluster.runtimes[other].metrics.persistFailures == 0) }
         for index in cluster.indices {
-            #expect(cluster.runtimes[index].durableHardState == cluster.runtimes[index].core.hardState)
+            #expect(cluster.runtimes[index].state.durableHardState == cluster.runtimes[index].core.hardState)
             #expect(cluster.memoryStore(index).saved.last == cluster.runtimes[index].core.hardState)
         }
         _ = leader
@@ -132,7 +132,7 @@ import TenurePOSIX
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let directories = (0..<3).map { "\(root)/n\($0 + 1)" }
-        let cluster = try RuntimeCluster(hostBase: 159, makeStore: { try HardStateStore(directory: directories[$0]) })
+        let cluster = try RuntimeCluster(makeStore: { try HardStateStore(directory: directories[$0]) })
         defer { cluster.stop() }
         // Root ignores permissions, so block each node's temporary file with a non-empty directory.
         for directory in directories {
@@ -146,7 +146,7 @@ import TenurePOSIX
             let metrics = cluster.runtimes[node].metrics
             // No real vote request ever reached anyone, so nobody decided on one.
             #expect(metrics.votesGranted + metrics.votesDenied == 0, "\(cluster.ids[node]) saw a vote request")
-            #expect(cluster.runtimes[node].durableHardState == .initial)
+            #expect(cluster.runtimes[node].state.durableHardState == .initial)
             #expect(try HardStateStore(directory: directories[node]).load() == nil)
         }
         #expect(cluster.saves.allSatisfy { $0.failed })
@@ -156,7 +156,7 @@ import TenurePOSIX
         #expect(cluster.runtimes[leader].core.term >= 1)
         for node in cluster.indices {
             let runtime = cluster.runtimes[node]
-            #expect(runtime.durableHardState == runtime.core.hardState)
+            #expect(runtime.state.durableHardState == runtime.core.hardState)
             // A fresh store over the same directory reads what the running node believes.
             #expect(try HardStateStore(directory: directories[node]).load() == runtime.core.hardState)
         }
@@ -170,12 +170,12 @@ import TenurePOSIX
         let directories = (0..<3).map { "\(root)/n\($0 + 1)" }
         var before: [HardState] = []
         do {
-            let cluster = try RuntimeCluster(hostBase: 195, makeStore: { try HardStateStore(directory: directories[$0]) })
+            let cluster = try RuntimeCluster(makeStore: { try HardStateStore(directory: directories[$0]) })
             defer { cluster.stop() }
             _ = try #require(cluster.runUntilStableLeader())
             before = cluster.indices.map { cluster.runtimes[$0].core.hardState }
         }
-        let cluster = try RuntimeCluster(hostBase: 195, makeStore: { try HardStateStore(directory: directories[$0]) })
+        let cluster = try RuntimeCluster(makeStore: { try HardStateStore(directory: directories[$0]) })
         defer { cluster.stop() }
         #expect(cluster.indices.map { cluster.runtimes[$0].core.hardState } == before)
         let leader = try #require(cluster.runUntilStableLeader())

@@ -10,7 +10,7 @@ import TenurePOSIX
     @Test("A leader that gets SIGTERM resigns, hands over, and exits only once its successor leads")
     func leaderDrainsToSuccessor() throws {
         // Thesis 3.10: a leader leaving hands over with TimeoutNow so the cluster is without a leader only for one election round.
-        let cluster = try RuntimeCluster(hostBase: 162)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let runtime = cluster.runtimes[leader]
@@ -18,8 +18,8 @@ import TenurePOSIX
         let signalledAt = cluster.clocks[leader].now()
 
         runtime.handle(.terminate, now: signalledAt)
-        guard case .draining(let term, let deadline) = runtime.shutdown else {
-            Issue.record("a leader must drain on SIGTERM, not \(runtime.shutdown)")
+        guard case .draining(let term, let deadline) = runtime.state.shutdown.state else {
+            Issue.record("a leader must drain on SIGTERM, not \(runtime.state.shutdown.state)")
             return
         }
         #expect(term == startTerm)
@@ -46,7 +46,7 @@ import TenurePOSIX
     @Test("A draining leader whose successor never appears exits at the drain deadline")
     func leaderDrainDeadline() throws {
         // Thesis 3.10: a transfer that does not complete within an election timeout is abandoned; the process must not hang.
-        let cluster = try RuntimeCluster(hostBase: 165)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let runtime = cluster.runtimes[leader]
@@ -54,8 +54,8 @@ import TenurePOSIX
         let signalledAt = cluster.clocks[leader].now()
         runtime.handle(.terminate, now: signalledAt)
         let deadline = signalledAt + cluster.options[leader].electionTimeoutMin
-        guard case .draining = runtime.shutdown else {
-            Issue.record("a leader must drain on SIGTERM, not \(runtime.shutdown)")
+        guard case .draining = runtime.state.shutdown.state else {
+            Issue.record("a leader must drain on SIGTERM, not \(runtime.state.shutdown.state)")
             return
         }
         // Both followers freeze: the TimeoutNow is never read, nobody is elected.
@@ -73,15 +73,15 @@ import TenurePOSIX
     @Test("A follower that gets SIGTERM exits at once and the leader carries on")
     func followerExitsAtOnce() throws {
         // A follower holds no lease and no one depends on it handing over (thesis 3.10 applies to leaders only).
-        let cluster = try RuntimeCluster(hostBase: 168)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let follower = try #require(cluster.indices.first { $0 != leader })
         let term = cluster.runtimes[leader].core.term
 
         cluster.runtimes[follower].handle(.terminate, now: cluster.clocks[follower].now())
-        guard case .finished = cluster.runtimes[follower].shutdown else {
-            Issue.record("a follower must finish at once on SIGTERM, not \(cluster.runtimes[follower].shutdown)")
+        guard case .finished = cluster.runtimes[follower].state.shutdown.state else {
+            Issue.record("a follower must finish at once on SIGTERM, not \(cluster.runtimes[follower].state.shutdown.state)")
             return
         }
         #expect(!cluster.turn(follower), "the next turn must report the end")
@@ -96,18 +96,18 @@ import TenurePOSIX
     @Test("A second signal while handing over makes the leader exit at once")
     func secondSignalExits() throws {
         // An operator's second Ctrl-C must not wait for the handover (the runtime's documented shutdown contract).
-        let cluster = try RuntimeCluster(hostBase: 171)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let runtime = cluster.runtimes[leader]
         runtime.handle(.terminate, now: cluster.clocks[leader].now())
-        guard case .draining = runtime.shutdown else {
-            Issue.record("a leader must drain on SIGTERM, not \(runtime.shutdown)")
+        guard case .draining = runtime.state.shutdown.state else {
+            Issue.record("a leader must drain on SIGTERM, not \(runtime.state.shutdown.state)")
             return
         }
         runtime.handle(.interrupt, now: cluster.clocks[leader].now())
-        guard case .finished = runtime.shutdown else {
-            Issue.record("a second signal must finish, not \(runtime.shutdown)")
+        guard case .finished = runtime.state.shutdown.state else {
+            Issue.record("a second signal must finish, not \(runtime.state.shutdown.state)")
             return
         }
         #expect(!cluster.turn(leader))
@@ -116,13 +116,13 @@ import TenurePOSIX
     @Test("SIGHUP leaves a leader leading")
     func hangUpIgnored() throws {
         // SIGHUP is not a shutdown request: only SIGTERM and SIGINT start the handover.
-        let cluster = try RuntimeCluster(hostBase: 174)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let term = cluster.runtimes[leader].core.term
         cluster.runtimes[leader].handle(.hangUp, now: cluster.clocks[leader].now())
-        guard case .running = cluster.runtimes[leader].shutdown else {
-            Issue.record("SIGHUP changed the shutdown state to \(cluster.runtimes[leader].shutdown)")
+        guard case .running = cluster.runtimes[leader].state.shutdown.state else {
+            Issue.record("SIGHUP changed the shutdown state to \(cluster.runtimes[leader].state.shutdown.state)")
             return
         }
         for _ in 0..<50 { cluster.step() }

@@ -13,7 +13,7 @@ import TenurePOSIX
 
     @Test("GET /ui is one HTML page that may load nothing from elsewhere")
     func pageIsSelfContained() throws {
-        let cluster = try RuntimeCluster(hostBase: 215)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let connection = try RawHTTPConnection(to: cluster.apiAddress(0))
         connection.send(RawHTTPConnection.request("GET", "/ui"))
@@ -31,7 +31,7 @@ import TenurePOSIX
 
     @Test("The status stream sends the status every 250 ms and the history when it changes")
     func streamCarriesStatusAndHistory() throws {
-        let cluster = try RuntimeCluster(hostBase: 218)
+        let cluster = try RuntimeCluster()
         defer { cluster.stop() }
         let leader = try #require(cluster.runUntilStableLeader())
         let follower = try #require(cluster.indices.first { $0 != leader })

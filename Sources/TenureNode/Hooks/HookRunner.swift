@@ -1,6 +1,7 @@
 import Synchronization
 import TenureCore
 import TenurePOSIX
+import TenureSupervision
 
 /// Runs `--on-elected` and `--on-demoted` (keepalived's notify scripts, without their flaws): on a
 /// thread of its own, in the order the node changed role, one at a time, each killed at its
@@ -10,29 +11,14 @@ import TenurePOSIX
 /// A hook is a notification, not a fence: by the time it runs the role may have changed again.
 /// Safety comes from `tenure run` and fencing tokens.
 final class HookRunner: Sendable {
-    enum Hook: String, Sendable, CaseIterable {
-        case elected = "on_elected"
-        case demoted = "on_demoted"
-
-        var flag: String { self == .elected ? "--on-elected" : "--on-demoted" }
-    }
-
-    /// One queued run: which hook, for which term, with the variables the script sees.
-    struct Invocation: Sendable {
-        var hook: Hook
-        var term: UInt64
-        var environment: [String: String]
-    }
+    typealias Hook = HookQueue.Hook
+    typealias Invocation = HookQueue.Invocation
 
     /// How one run ended, for the loop's log and metrics.
     struct Report: Sendable {
         var invocation: Invocation
         var outcome: ShellCommand.Outcome
     }
-
-    /// Runs queued but not reported beyond this are dropped (and counted): a node that flaps
-    /// faster than its hooks finish should not build an unbounded backlog of stale notifications.
-    static let maximumQueued = 16
 
     let commands: [Hook: ShellCommand]
     let reports: Mailbox<Report>
@@ -59,8 +45,8 @@ final class HookRunner: Sendable {
         inbox.post(nil)
     }
 
-    /// True when a command was given for `hook`.
-    func has(_ hook: Hook) -> Bool { commands[hook] != nil }
+    /// The hooks a command was given for.
+    var configured: Set<Hook> { Set(commands.keys) }
 
     /// From the loop: queues one run.
     func enqueue(_ invocation: Invocation) { inbox.post(invocation) }

@@ -1,6 +1,7 @@
 import TenureHTTP
 import TenureCore
 import TenureJSON
+import TenureSupervision
 import TenureWire
 
 /// The client API's routes: what each endpoint answers, computed at the moment of the request.
@@ -31,10 +32,9 @@ extension NodeRuntime {
         switch request.path {
         case "/v1/leader": return .response(leaderResponse(now: now))
         case "/v1/status": return .response(.json(200, statusJSON(now: now)))
-        case "/v1/history": return .response(.json(200, history.json))
+        case "/v1/history": return .response(.json(200, state.history.json))
         case "/v1/watch": return .eventStream(initial: HTTPResponse.eventStreamHead + watchEventBytes(), kind: .leader)
         case "/v1/status/stream":
-            statusStreamFollowed = true
             return .eventStream(initial: statusStreamStart(now: now), kind: .status)
         case "/ui": return .response(StatusPage.response)
         case "/healthz": return .response(.json(200, "{\"status\":\"ok\"}"))
@@ -46,7 +46,7 @@ extension NodeRuntime {
             object.add("term", clientTerm)
             return .response(.json(leader != nil ? 200 : 503, object.rendered))
         case "/metrics":
-            let lease = core.leaseExpiresAt.map { max(.zero, $0 - now) } ?? .zero
+            let lease = state.core.leaseExpiresAt.map { max(.zero, $0 - now) } ?? .zero
             var response = HTTPResponse.text(200, metrics.render(role: core.role, term: clientTerm, isLeader: clientIsLeader(at: now),
                                                                   leaseRemaining: clientIsLeader(at: now) ? lease : .zero, uptime: now - startedAt,
                                                                   durable: stateIsDurable,
@@ -116,7 +116,7 @@ extension NodeRuntime {
         object.add("term", clientTerm)
         object.add("leader", clientLeader?.rawValue)
         object.add("known_leader", clientKnownLeader(at: now)?.rawValue)
-        object.add("voted_for", durableHardState.votedFor?.rawValue)
+        object.add("voted_for", state.durableHardState.votedFor?.rawValue)
         object.add("is_leader", isLeader)
         let remaining = isLeader ? (core.leaseExpiresAt! - now) : .zero
         object.add("lease_remaining_ms", Double(remaining.nanoseconds / 1000) / 1000)
@@ -153,7 +153,7 @@ extension NodeRuntime {
             } else {
                 entry.add("last_contact_ms", raw: "null")
             }
-            entry.add("connected", transport.link(for: peer)?.isConnected ?? false)
+            entry.add("connected", transport.isConnected(to: peer))
             if let phi = core.phi(of: peer, at: now) {
                 entry.add("phi", (phi * 100).rounded() / 100)
             } else {
@@ -193,24 +193,25 @@ extension NodeRuntime {
         let attached = attachedRunner(at: now)
         attachment.add("attached", attached != nil)
         attachment.add("running", runnerIsRunning)
-        attachment.add("handover_held", heldTransfer != nil)
+        attachment.add("handover_held", state.handover.held != nil)
         attachment.add("work_down", isLeader && attached != nil && attached?.state != "running")
-        if let report = runner?.report {
-            attachment.add("last_seen_ms", (now - runner!.lastSeen).nanoseconds / 1_000_000)
-            report.addFields(to: &attachment)
+        if let runner = state.handover.runner {
+            attachment.add("last_seen_ms", (now - runner.lastSeen).nanoseconds / 1_000_000)
+            runner.report.addFields(to: &attachment)
         }
         return attachment.rendered
     }
 
     func watchEventBytes() -> [UInt8] {
         var object = JSONObject()
-        object.add("seq", watchSequence)
+        let announced = state.feed.announced
+        object.add("seq", state.feed.watchSequence)
         object.add("leader", announced?.leader?.rawValue)
         object.add("term", announced?.term ?? clientTerm)
         object.add("api", announced?.leader.flatMap { apiAddress(of: $0) })
         object.add("role", core.role.rawValue)
         object.add("monotonic_ns", clock.now().nanoseconds)
-        return HTTPResponse.eventStreamEvent(id: watchSequence, event: "leader", data: object.rendered)
+        return HTTPResponse.eventStreamEvent(id: state.feed.watchSequence, event: "leader", data: object.rendered)
     }
 
     private func transfer(to targetText: String?, fd: Int32, now: Instant) -> APIReply {
@@ -219,25 +220,24 @@ extension NodeRuntime {
             guard NodeID.isValid(targetText) else { return .response(.json(400, errorJSON("'to' must be a node id"))) }
             target = NodeID(targetText)
         }
-        let startTerm = core.term
-        let (outcome, output) = core.transferLeadership(to: target, at: now)
+        let startTerm = state.core.term
+        let (outcome, output) = state.core.transferLeadership(to: target, at: now)
         apply(output, now: now)
         return commandReply(outcome, kind: .transfer, fd: fd, startTerm: startTerm, now: now)
     }
 
     private func resign(fd: Int32, now: Instant) -> APIReply {
-        let startTerm = core.term
-        let (outcome, output) = core.resign(at: now)
+        let startTerm = state.core.term
+        let (outcome, output) = state.core.resign(at: now)
         apply(output, now: now)
         return commandReply(outcome, kind: .resign, fd: fd, startTerm: startTerm, now: now)
     }
 
-    private func commandReply(_ outcome: LeadershipCommandOutcome, kind: LeadershipCommand, fd: Int32, startTerm: UInt64, now: Instant) -> APIReply {
+    private func commandReply(_ outcome: LeadershipCommandOutcome, kind: PendingCommands.LeadershipCommand, fd: Int32, startTerm: UInt64, now: Instant) -> APIReply {
         var object = JSONObject()
         switch outcome {
         case .transferStarted(let target), .resigned(handedTo: .some(let target)):
-            pendingCommands.append(PendingCommand(fd: fd, kind: kind, startTerm: startTerm, target: target,
-                                                  deadline: now + options.electionTimeoutMin + options.heartbeatInterval))
+            state.pending.awaitSuccessor(ticket: fd, kind: kind, startTerm: startTerm, target: target, now: now)
             return .deferred
         case .resigned(handedTo: nil):
             object.add("outcome", "resigned")
@@ -259,35 +259,5 @@ extension NodeRuntime {
             object.add("error", reason)
             return .response(.json(409, object.rendered))
         }
-    }
-
-    /// Answers transfer and resign requests once a successor leads, or when they time out.
-    func settlePendingCommands(now: Instant) {
-        guard !pendingCommands.isEmpty else { return }
-        // Completing a reply may run the next pipelined request on that connection, which may
-        // queue a new command: take the queue first, so nothing appended meanwhile is lost.
-        let commands = pendingCommands
-        pendingCommands = []
-        var remaining: [PendingCommand] = []
-        for command in commands {
-            var object = JSONObject()
-            let succeeded = core.term > command.startTerm && core.leader != nil && core.leader != core.id
-            if succeeded {
-                object.add("outcome", command.kind == .resign ? "resigned" : "transferred")
-                object.add("leader", core.leader?.rawValue)
-                object.add("term", core.term)
-                object.add("api", core.leader.flatMap { apiAddress(of: $0) })
-                api.complete(command.fd, with: .json(200, object.rendered), metrics: metrics, route: route)
-            } else if now >= command.deadline || (command.kind == .transfer && core.role != .leader && core.term == command.startTerm) {
-                object.add("outcome", "timed_out")
-                object.add("error", "\(command.target?.rawValue ?? "the target") did not take over in time")
-                object.add("leader", core.leader?.rawValue)
-                object.add("term", core.term)
-                api.complete(command.fd, with: .json(504, object.rendered), metrics: metrics, route: route)
-            } else {
-                remaining.append(command)
-            }
-        }
-        pendingCommands = remaining + pendingCommands
     }
 }

@@ -2,6 +2,7 @@ import TenureCore
 import TenureHTTP
 import TenureJSON
 import TenurePOSIX
+import TenureSupervision
 
 /// Health-bound leadership in the shell: the pulled checks' results and the application's
 /// pushed reports become one verdict, which the core is told whenever it changes.
@@ -11,7 +12,7 @@ extension NodeRuntime {
         guard let checker = healthChecker else { return }
         for result in checker.drain() {
             metrics.healthChecks[result.passed ? "pass" : "fail", default: 0] += 1
-            if health.recordCheck(passed: result.passed, detail: result.detail) {
+            if state.health.recordCheck(passed: result.passed, detail: result.detail) {
                 log.info("health check \(result.passed ? "recovered" : "failing"): \(result.detail)")
             }
         }
@@ -20,24 +21,23 @@ extension NodeRuntime {
 
     /// Tells the core when the verdict changed (a check, a push, or a push's TTL running out).
     func reconcileHealth(now: Instant) {
-        let healthy = health.isHealthy(at: now)
-        guard healthy != core.healthy else { return }
-        let reason = health.reason(at: now)
+        guard let change = state.health.reconcile(at: now) else { return }
+        let (healthy, reason) = (change.healthy, change.reason)
         metrics.healthChanges[healthy ? "healthy" : "unhealthy", default: 0] += 1
-        history.recordHealth(healthy: healthy, reason: reason, term: core.term, at: now, wallSeconds: WallClock.seconds())
+        state.history.recordHealth(healthy: healthy, reason: reason, term: state.core.term, at: now, wallSeconds: WallClock.seconds())
         if healthy {
             log.info("application healthy again (no failback: leadership stays where it is)")
         } else {
-            log.warning("application unhealthy: \(reason ?? "unknown"); this node will not campaign\(core.role == .leader ? " and hands over to a healthy follower" : "")")
+            log.warning("application unhealthy: \(reason ?? "unknown"); this node will not campaign\(state.core.role == .leader ? " and hands over to a healthy follower" : "")")
         }
         eventLog?.write(.health, at: now) {
             $0.healthy = healthy
             $0.reason = reason
-            $0.term = core.term
+            $0.term = state.core.term
         }
-        let wasLeader = core.role == .leader
-        apply(core.updateHealth(healthy, at: now), now: now)
-        if wasLeader, !healthy, core.unhealthyWithoutSuccessor {
+        let wasLeader = state.core.role == .leader
+        apply(state.core.updateHealth(healthy, at: now), now: now)
+        if wasLeader, !healthy, state.core.unhealthyWithoutSuccessor {
             log.warning("no healthy follower to hand over to; staying leader")
         }
     }
@@ -64,13 +64,14 @@ extension NodeRuntime {
             ttl = .milliseconds(milliseconds)
         }
         metrics.healthReports += 1
-        health.recordPush(healthy: healthy, reason: reason, ttl: ttl, at: now)
+        state.health.recordPush(healthy: healthy, reason: reason, ttl: ttl, at: now)
         reconcileHealth(now: now)
         return .json(200, healthJSON(now: now))
     }
 
     func healthJSON(now: Instant) -> String {
         var object = JSONObject()
+        let health = state.health
         let reason = health.reason(at: now)
         object.add("healthy", reason == nil)
         object.add("reason", reason)

@@ -1,41 +1,29 @@
 import TenureCore
+import TenureSupervision
 
-/// `--on-elected` and `--on-demoted` in the shell: role changes become queued hook runs, and
-/// finished runs become log lines and metrics. Nothing here waits for a hook.
+/// `--on-elected` and `--on-demoted` in the shell: `HookQueue` decides which run a role change
+/// calls for, the hook thread runs it, and finished runs become log lines and metrics. Nothing
+/// here waits for a hook.
 extension NodeRuntime {
     /// Queues the hook a role change calls for, if one was given.
     func queueHooks(for event: Event) {
-        guard let hooks, case .roleChanged(let from, let to, let term, let reason) = event else { return }
-        let hook: HookRunner.Hook
-        if to == .leader {
-            hook = .elected
-        } else if from == .leader {
-            hook = .demoted
-        } else {
-            return
-        }
-        guard hooks.has(hook) else { return }
-        guard hooksInFlight < HookRunner.maximumQueued else {
+        guard let hooks else { return }
+        switch state.hooks.decide(for: event, selfID: state.core.id, leader: state.core.leader) {
+        case .none:
+            break
+        case .run(let invocation):
+            hooks.enqueue(invocation)
+        case .dropped(let hook, let term, let queued):
             metrics.hooksDropped += 1
-            log.warning("\(hook.flag) for term \(term) skipped: \(hooksInFlight) hook runs are still queued")
-            return
+            log.warning("\(hook.flag) for term \(term) skipped: \(queued) hook runs are still queued")
         }
-        hooksInFlight += 1
-        hooks.enqueue(HookRunner.Invocation(hook: hook, term: term, environment: [
-            "TENURE_NODE_ID": core.id.rawValue,
-            "TENURE_HOOK": hook.rawValue,
-            "TENURE_TERM": String(term),
-            "TENURE_ROLE": to.rawValue,
-            "TENURE_LEADER": (to == .leader ? core.id : core.leader)?.rawValue ?? "",
-            "TENURE_CAUSE": reason.rawValue,
-        ]))
     }
 
     /// Logs and counts the hook runs that finished since the last turn.
     func collectHookReports() {
         guard let hooks else { return }
         for report in hooks.reports.drain() {
-            hooksInFlight -= 1
+            state.hooks.finished()
             let hook = report.invocation.hook
             let outcome = report.outcome
             metrics.hookRuns["\(hook.rawValue)|\(outcome.result)", default: 0] += 1

@@ -2,59 +2,42 @@ import TenureCore
 import TenureHTTP
 import TenureJSON
 import TenurePOSIX
+import TenureSupervision
 
 /// Membership changes in the shell (issue 11): the transport follows the core's configuration,
 /// `GET/POST /v1/members` and `DELETE /v1/members/ID` drive single-server changes, and a node
 /// started with `--join` learns the cluster's members before a leader adds it.
 extension NodeRuntime {
-    /// A change asked for over the API, answered once it is committed (or after `deadline`).
-    struct PendingMembershipCommand {
-        enum Goal: Equatable {
-            /// Done when `id` is a voter of a committed configuration.
-            case voter(NodeID)
-            /// Done when `id` is no member of a committed configuration.
-            case absent(NodeID)
-        }
-        var fd: Int32
-        var change: MembershipChange
-        var goal: Goal
-        var deadline: Instant
-        /// Set while the leader first commits an entry of its own term: propose again then.
-        var retryAt: Instant?
-        /// The change is in an entry; only then can a committed configuration answer it.
-        var proposed = false
-    }
-
-    static let membershipCommandTimeout = Interval.seconds(15)
-
     /// The peer addresses of every other member, plus what `--join` taught a node not yet added.
     static func addresses(of membership: MembershipConfiguration, without id: NodeID,
-                          bootstrap: [NodeID: SocketAddress]) -> [NodeID: SocketAddress] {
+                          bootstrap: [NodeID: String]) -> [NodeID: SocketAddress] {
         var result: [NodeID: SocketAddress] = [:]
         for member in membership.members where member.id != id {
             if let address = SocketAddress(member.address) { result[member.id] = address }
         }
         if membership.members.count <= 1 {
-            for (peer, address) in bootstrap where result[peer] == nil && peer != id { result[peer] = address }
+            for (peer, text) in bootstrap where result[peer] == nil && peer != id {
+                if let address = SocketAddress(text) { result[peer] = address }
+            }
         }
         return result
     }
 
     /// After each output: when the configuration changed, reconnect to its members and say so.
     func followMembership(now: Instant) {
-        let membership = core.membership
-        guard membership != appliedMembership else { return }
-        appliedMembership = membership
-        if membership.members.count > 1 { bootstrapPeers = [:] }
-        transport.updatePeers(Self.addresses(of: membership, without: core.id, bootstrap: bootstrapPeers))
+        let membership = state.core.membership
+        guard membership != state.appliedMembership else { return }
+        state.appliedMembership = membership
+        if membership.members.count > 1 { state.bootstrapPeers = [:] }
+        transport.updatePeers(Self.addresses(of: membership, without: state.core.id, bootstrap: state.bootstrapPeers))
         log.info("configuration \(membership.index) of term \(membership.term): voters \(membership.voters.map(\.rawValue).joined(separator: ","))" +
                  (membership.nonVoters.isEmpty ? "" : ", non-voters \(membership.nonVoters.map(\.rawValue).joined(separator: ","))") +
-                 (membership.isVoter(core.id) ? "" : membership.contains(core.id) ? "; this node does not vote yet" : "; this node is not a member"))
+                 (membership.isVoter(state.core.id) ? "" : membership.contains(state.core.id) ? "; this node does not vote yet" : "; this node is not a member"))
     }
 
     /// The API address clients should use for `node`: from the configuration, else from the flags.
     func apiAddress(of node: NodeID) -> String? {
-        if let api = core.membership.member(node)?.api, !api.isEmpty { return api }
+        if let api = state.core.membership.member(node)?.api, !api.isEmpty { return api }
         return options.apiAddress(of: node)?.description
     }
 
@@ -97,12 +80,12 @@ extension NodeRuntime {
 
     /// `GET /v1/members`.
     func membersJSON() -> String {
-        let membership = core.membership
+        let membership = state.core.membership
         var object = JSONObject()
         object.add("index", membership.index)
         object.add("term", membership.term)
-        object.add("committed_index", core.committedIndex)
-        object.add("committed", core.committedIndex >= membership.index)
+        object.add("committed_index", state.core.committedIndex)
+        object.add("committed", state.core.committedIndex >= membership.index)
         let members = membership.members.map { member -> String in
             var entry = JSONObject()
             entry.add("id", member.id.rawValue)
@@ -144,48 +127,49 @@ extension NodeRuntime {
         return proposeMembership(.remove(NodeID(idText)), goal: .absent(NodeID(idText)), fd: fd, now: now)
     }
 
-    private func proposeMembership(_ change: MembershipChange, goal: PendingMembershipCommand.Goal, fd: Int32, now: Instant) -> APIReply {
-        guard pendingMembershipCommands.isEmpty else {
+    private func proposeMembership(_ change: MembershipChange, goal: PendingCommands.MembershipGoal, fd: Int32, now: Instant) -> APIReply {
+        guard !state.pending.hasMembershipChange else {
             return .response(conflict("another membership change requested here is still in progress"))
         }
         // Refuse an impossible change at once, even while the leader first commits an entry of
         // its term (otherwise "remove n9" of a non-member would look done when that commits).
-        if core.role == .leader, case .failure(let rejection) = core.membership.applying(change) {
+        if state.core.role == .leader, case .failure(let rejection) = state.core.membership.applying(change) {
             var object = JSONObject()
             object.add("outcome", "rejected")
             object.add("error", rejection.reason)
             return .response(.json(409, object.rendered))
         }
-        var command = PendingMembershipCommand(fd: fd, change: change, goal: goal, deadline: now + Self.membershipCommandTimeout)
-        if let answer = propose(&command, now: now) { return .response(answer) }
-        pendingMembershipCommands.append(command)
+        state.pending.awaitMembership(ticket: fd, change: change, goal: goal, now: now)
+        if let answer = propose(change, ticket: fd, now: now) { return .response(answer) }
         return .deferred
     }
 
-    /// Proposes the command's change; a response when it is settled at once (refused), nil
-    /// when it is on its way (or waits for the leader's own-term entry).
-    private func propose(_ command: inout PendingMembershipCommand, now: Instant) -> HTTPResponse? {
-        let (outcome, output) = core.proposeMembershipChange(command.change, at: now)
+    /// Proposes the change waiting under `ticket`; a response when it is settled at once
+    /// (refused), nil when it is on its way (or waits for the leader's own-term entry).
+    private func propose(_ change: MembershipChange, ticket: Int32, now: Instant) -> HTTPResponse? {
+        let (outcome, output) = state.core.proposeMembershipChange(change, at: now)
         apply(output, now: now)
         switch outcome {
         case .proposed(let entry):
-            command.retryAt = nil
-            command.proposed = true
-            log.info("proposed configuration \(entry.index): \(describe(command.change))")
+            state.pending.proposed(ticket: ticket)
+            log.info("proposed configuration \(entry.index): \(describe(change))")
             return nil
         case .preparing:
-            command.retryAt = now + options.heartbeatInterval
+            state.pending.retry(ticket: ticket, at: now + options.heartbeatInterval)
             return nil
         case .notLeader(let leader):
+            state.pending.settled(ticket: ticket)
             var object = JSONObject()
             object.add("outcome", "not_leader")
-            object.add("error", "\(core.id) is not the leader")
+            object.add("error", "\(state.core.id) is not the leader")
             object.add("leader", leader?.rawValue)
             object.add("api", leader.flatMap { apiAddress(of: $0) })
             return .json(409, object.rendered)
         case .inProgress(let reason):
+            state.pending.settled(ticket: ticket)
             return conflict(reason)
         case .rejected(let reason):
+            state.pending.settled(ticket: ticket)
             var object = JSONObject()
             object.add("outcome", "rejected")
             object.add("error", reason)
@@ -197,8 +181,8 @@ extension NodeRuntime {
         var object = JSONObject()
         object.add("outcome", "in_progress")
         object.add("error", reason)
-        object.add("leader", core.leader?.rawValue)
-        object.add("api", core.leader.flatMap { apiAddress(of: $0) })
+        object.add("leader", state.core.leader?.rawValue)
+        object.add("api", state.core.leader.flatMap { apiAddress(of: $0) })
         return .json(409, object.rendered)
     }
 
@@ -210,44 +194,40 @@ extension NodeRuntime {
         }
     }
 
-    /// Answers membership commands whose goal a committed configuration reached, retries those
-    /// waiting for the leader's own-term entry, and times out the rest.
-    func settleMembershipCommands(now: Instant) {
-        guard !pendingMembershipCommands.isEmpty else { return }
-        let commands = pendingMembershipCommands
-        pendingMembershipCommands = []
-        var remaining: [PendingMembershipCommand] = []
-        for var command in commands {
-            let membership = core.membership
-            let committed = core.committedIndex >= membership.index
-            var reached = false
-            switch command.goal {
-            case .voter(let id): reached = committed && membership.isVoter(id)
-            case .absent(let id): reached = committed && !membership.contains(id)
-            }
-            reached = reached && command.proposed
-            if reached {
-                var object = JSONObject()
-                object.add("outcome", "committed")
-                object.add("index", membership.index)
-                object.add("voters", raw: "[" + membership.voters.map { "\"\($0)\"" }.joined(separator: ",") + "]")
-                api.complete(command.fd, with: .json(200, object.rendered), metrics: metrics, route: route)
-            } else if now >= command.deadline {
-                var object = JSONObject()
+    /// Answers the waits `PendingCommands` settled: transfers and resigns once a successor
+    /// leads, membership changes once committed; proposes again where it says so.
+    func settlePendingCommands(now: Instant) {
+        guard !state.pending.isEmpty else { return }
+        for settlement in state.pending.settle(state.pendingView, at: now) {
+            var object = JSONObject()
+            switch settlement {
+            case .handedOver(let ticket, let kind, let leader, let term):
+                object.add("outcome", kind == .resign ? "resigned" : "transferred")
+                object.add("leader", leader.rawValue)
+                object.add("term", term)
+                object.add("api", apiAddress(of: leader))
+                api.complete(ticket, with: .json(200, object.rendered), metrics: metrics, route: route)
+            case .handoverTimedOut(let ticket, let target, let leader, let term):
                 object.add("outcome", "timed_out")
-                object.add("error", "the change did not commit within \(Self.membershipCommandTimeout) (is the new node running and caught up?)")
-                object.add("index", membership.index)
-                api.complete(command.fd, with: .json(504, object.rendered), metrics: metrics, route: route)
-            } else if let retryAt = command.retryAt, now >= retryAt {
-                if let answer = propose(&command, now: now) {
-                    api.complete(command.fd, with: answer, metrics: metrics, route: route)
-                } else {
-                    remaining.append(command)
+                object.add("error", "\(target?.rawValue ?? "the target") did not take over in time")
+                object.add("leader", leader?.rawValue)
+                object.add("term", term)
+                api.complete(ticket, with: .json(504, object.rendered), metrics: metrics, route: route)
+            case .membershipCommitted(let ticket, let index, let voters):
+                object.add("outcome", "committed")
+                object.add("index", index)
+                object.add("voters", raw: "[" + voters.map { "\"\($0)\"" }.joined(separator: ",") + "]")
+                api.complete(ticket, with: .json(200, object.rendered), metrics: metrics, route: route)
+            case .membershipTimedOut(let ticket, let index):
+                object.add("outcome", "timed_out")
+                object.add("error", "the change did not commit within \(PendingCommands.membershipTimeout) (is the new node running and caught up?)")
+                object.add("index", index)
+                api.complete(ticket, with: .json(504, object.rendered), metrics: metrics, route: route)
+            case .proposeAgain(let ticket, let change):
+                if let answer = propose(change, ticket: ticket, now: now) {
+                    api.complete(ticket, with: answer, metrics: metrics, route: route)
                 }
-            } else {
-                remaining.append(command)
             }
         }
-        pendingMembershipCommands = remaining + pendingMembershipCommands
     }
 }

@@ -1,42 +1,36 @@
 import TenureCore
 import TenureHTTP
+import TenureSupervision
 
-/// `GET /v1/status/stream`: the status page's live feed. Every follower gets the node's whole
-/// status (the `/v1/status` document) every `statusPushInterval` and at once when the leader or
-/// term changes, and the leadership history whenever it grows, so the page needs no polling.
+/// `GET /v1/status/stream`: the status page's live feed, scheduled by `StatusFeed`. Every
+/// follower gets the node's whole status (the `/v1/status` document) every
+/// `StatusFeed.pushInterval` and at once when the leader or term changes, and the leadership
+/// history whenever it grows, so the page needs no polling.
 extension NodeRuntime {
-    /// Often enough for a lease countdown to look live (the page interpolates between events),
-    /// rarely enough to cost nothing: one status document per follower per tick.
-    static let statusPushInterval = Interval.milliseconds(250)
-
     /// What a new follower of the stream gets first: the head, a reconnect delay for the
     /// browser (1 s, so a page notices a restarted node quickly), the status and the history.
     func statusStreamStart(now: Instant) -> [UInt8] {
-        HTTPResponse.eventStreamHead + Array("retry: 1000\n\n".utf8) + statusEventBytes(now: now) + historyEventBytes()
+        state.feed.streamStarted()
+        return HTTPResponse.eventStreamHead + Array("retry: 1000\n\n".utf8) + statusEventBytes(now: now) + historyEventBytes()
     }
 
-    /// Sends the status to every follower of the stream (and the history when it changed);
-    /// does nothing but reschedule while nobody follows. The one place that scans the API
-    /// connections for followers: at most every `statusPushInterval`, never per request.
+    /// Sends the status to every follower of the stream (and the history when it changed); does
+    /// nothing but reschedule while nobody follows. The one place that scans the API connections
+    /// for followers: at most every push interval, never per request.
     func pushStatus(now: Instant) {
-        nextStatusPushAt = now + Self.statusPushInterval
-        statusStreamFollowed = api.hasStreams(of: .status)
-        guard statusStreamFollowed else {
-            statusHistoryCount = history.recordedCount
-            return
-        }
+        let push = state.feed.push(followers: api.hasStreams(of: .status), historyCount: state.history.recordedCount, at: now)
+        guard push.send else { return }
         var bytes = statusEventBytes(now: now)
-        if history.recordedCount != statusHistoryCount { bytes += historyEventBytes() }
-        statusHistoryCount = history.recordedCount
+        if push.includeHistory { bytes += historyEventBytes() }
         api.broadcast(bytes, to: .status)
     }
 
     private func statusEventBytes(now: Instant) -> [UInt8] {
-        statusSequence += 1
-        return HTTPResponse.eventStreamEvent(id: statusSequence, event: "status", data: statusJSON(now: now))
+        let number = state.feed.nextStatusNumber()
+        return HTTPResponse.eventStreamEvent(id: number, event: "status", data: statusJSON(now: now))
     }
 
     private func historyEventBytes() -> [UInt8] {
-        HTTPResponse.eventStreamEvent(id: statusSequence, event: "history", data: history.json)
+        HTTPResponse.eventStreamEvent(id: state.feed.statusSequence, event: "history", data: state.history.json)
     }
 }

@@ -1,5 +1,6 @@
 import TenureCore
 import TenurePOSIX
+import TenureSupervision
 import TenureWire
 
 /// Why the node could not start; printed as one line, exit status 1.
@@ -8,91 +9,41 @@ public struct StartupError: Error, CustomStringConvertible, Sendable {
     init(_ description: String) { self.description = description }
 }
 
-/// The shell around one `ElectionCore`: a single-threaded poll loop that feeds the core peer
-/// messages and time, and carries out its outputs (persist, then send, then publish).
+/// The shell around one node's decisions: a single-threaded poll loop that feeds `NodeState`
+/// (the election core and its supervisors) peer messages, API requests, check results and time,
+/// and carries out what they decide (persist, then send, then publish).
 ///
-/// One thread owns everything (core, sockets, disk, API), so there are no locks and no races
-/// between "am I leader?" and the state that answers it. Nothing in the loop blocks except the
-/// fsync of a new term or vote, which must finish before the messages that depend on it leave.
+/// It stores its I/O (clock, disk, peer network, API server, event log, the health-check and hook
+/// threads, the signal pipe) and one `NodeState` value; every decision lives in that value, in
+/// pure types with unit tests of their own. One thread owns everything, so there are no locks
+/// and no races between "am I leader?" and the state that answers it. Nothing in the loop blocks
+/// except the fsync of a new term or vote, which must finish before the messages that depend on it.
 public final class NodeRuntime {
     let options: NodeOptions
-    var core: ElectionCore
+    // I/O.
     let clock: any NodeClock
     let store: any HardStateStorage
-    var durableHardState: HardState
-    let transport: PeerTransport
+    let transport: any PeerNetwork
     let api: APIServer
-    let metrics = Metrics()
-    let log: Log
     let eventLog: EventLog?
-    var history = LeadershipHistory()
-    let startedAt: Instant
+    let healthChecker: HealthChecker?
+    let hooks: HookRunner?
+    /// `--api-token-file`: the bearer token that guards every request that changes something.
+    let apiToken: APIToken?
     var signalFD: Int32 = -1
     private var pollSet = PollSet()
     private var pollTokens: [PollToken] = []
-
-    /// The (leader, term) last announced to watchers, and the sequence number of that event.
-    var announced: (leader: NodeID?, term: UInt64)?
-    var watchSequence: UInt64 = 0
-    /// The status page's feed: when the next status event is due, events sent, and the history
-    /// count its followers last saw.
-    var nextStatusPushAt = Instant.zero
-    var statusSequence: UInt64 = 0
-    var statusHistoryCount = 0
-    /// Whether a status stream had a follower at the last push (or started since): lets each
-    /// turn decide whether to wake for the next push without scanning every API connection.
-    var statusStreamFollowed = false
-    /// API requests waiting for a transfer or resign to finish.
-    var pendingCommands: [PendingCommand] = []
-    /// The `tenure run` beside this node, a handover waiting for it, and the last lease end.
-    var runner: RunnerAttachment?
-    var heldTransfer: HeldTransfer?
-    var lastLeaseExpiry: Instant?
-    /// The application's health: pulled checks (on their own thread) and pushed reports.
-    var health: HealthState
-    let healthChecker: HealthChecker?
-    /// `--api-token-file`: the bearer token that guards transfer, resign, health reports and
-    /// membership changes.
-    let apiToken: APIToken?
-    /// `--on-elected` / `--on-demoted`, run on their own thread; runs queued and not yet reported.
-    let hooks: HookRunner?
-    var hooksInFlight = 0
-    /// The members a joining node learned from `--join`, until a leader's configuration names it.
-    var bootstrapPeers: [NodeID: SocketAddress] = [:]
-    /// The configuration the transport was last set up for.
-    var appliedMembership: MembershipConfiguration
-    /// `POST /v1/members` and `DELETE /v1/members/ID` waiting for their change to commit.
-    var pendingMembershipCommands: [PendingMembershipCommand] = []
-    /// Every other node's newest health report, and this node's load average sample.
-    var peerReports: [NodeID: KnownReport] = [:]
-    var loadSample: (milli: UInt32?, at: Instant) = (nil, Instant(nanoseconds: 0))
-    var shutdown: ShutdownState = .running
+    /// When idle API connections are next reaped.
     var nextReapAt: Instant
-    /// Set while the term and vote cannot be made durable; the write is retried on a timer.
-    var persistOutage: (since: Instant, error: String)?
-    var nextPersistRetryAt = Instant.zero
-    /// When each (address, reason) of refused peer input was last logged.
-    var rejectionLoggedAt: [String: Instant] = [:]
+    // Observability.
+    let metrics = Metrics()
+    let log: Log
+    let startedAt: Instant
+    /// Every decision: the core and the supervisors.
+    public internal(set) var state: NodeState
 
-    /// An operator command that changes leadership and is answered once it took effect.
-    enum LeadershipCommand: String {
-        case transfer, resign
-    }
-
-    struct PendingCommand {
-        var fd: Int32
-        var kind: LeadershipCommand
-        var startTerm: UInt64
-        var target: NodeID?
-        var deadline: Instant
-    }
-
-    enum ShutdownState {
-        case running
-        /// Resigned on SIGTERM; waiting briefly for the successor to be elected before exiting.
-        case draining(startTerm: UInt64, deadline: Instant)
-        case finished
-    }
+    /// The election core, for reading (the shell mutates it only through `state.core`).
+    public var core: ElectionCore { state.core }
 
     /// Opens the node's data directory and starts listening; `run()` then drives it.
     public convenience init(options: NodeOptions) throws(StartupError) {
@@ -105,12 +56,21 @@ public final class NodeRuntime {
         try self.init(options: options, clock: SystemClock(), store: store, seed: ProcessEnvironment.randomSeed())
     }
 
-    /// A runtime with its clock, storage and random seed chosen by the caller (tests inject a
-    /// `ManualClock` and an `InMemoryHardStateStore`).
+    /// A runtime with its clock, storage, random seed and (for tests) peer network chosen by the
+    /// caller: tests inject a `ManualClock`, an `InMemoryHardStateStore` and an in-memory network.
     /// Tests that run several runtimes in one process pass `installSignalHandlers: false`, so
     /// the process keeps its own handlers and no runtime leaks a pipe.
-    public init(options: NodeOptions, clock: any NodeClock, store: any HardStateStorage, seed: UInt64,
-                installSignalHandlers: Bool = true) throws(StartupError) {
+    init(options: NodeOptions, clock: any NodeClock, store: any HardStateStorage, seed: UInt64,
+         installSignalHandlers: Bool = true,
+         network makeNetwork: ((_ security: PeerSecurity, _ peers: [NodeID: SocketAddress]) -> any PeerNetwork)? = nil) throws(StartupError) {
+        guard let own = options.peers.first(where: { $0.id == options.id }) else {
+            throw StartupError("--peers does not name this node (\(options.id)): it needs its own peer address")
+        }
+        do {
+            try options.configuration.validate()
+        } catch {
+            throw StartupError("invalid settings: \(error)")
+        }
         self.options = options
         self.clock = clock
         self.store = store
@@ -125,7 +85,6 @@ public final class NodeRuntime {
             throw StartupError(error.description)
         }
         let hardState = loaded ?? .initial
-        durableHardState = hardState
         let boot = String(seed % 0xFFFF_FFFF, radix: 16)
         if let path = options.eventLogPath {
             do {
@@ -137,21 +96,18 @@ public final class NodeRuntime {
             eventLog = nil
         }
         let initial: MembershipConfiguration
-        var bootstrap: [NodeID: SocketAddress] = [:]
+        var bootstrap: [NodeID: String] = [:]
         if options.join != nil {
             initial = MembershipConfiguration(index: 0, term: 0, members: [
-                Member(id: options.id, address: options.peers.first { $0.id == options.id }!.address.description,
-                       api: options.api.description, voter: false),
+                Member(id: options.id, address: own.address.description, api: options.api.description, voter: false),
             ])
-            if hardState.membership == nil { bootstrap = options.joinMembers }
+            if hardState.membership == nil { bootstrap = options.joinMembers.mapValues(\.description) }
         } else {
             initial = .initial(voters: options.peers.map(\.id), addresses: Dictionary(uniqueKeysWithValues: options.peers.map {
                 ($0.id, (address: $0.address.description, api: options.apiAddress(of: $0.id)?.description ?? ""))
             }))
         }
-        bootstrapPeers = bootstrap
-        core = ElectionCore(configuration: options.configuration, hardState: hardState, now: now, randomSeed: seed, initialMembership: initial)
-        appliedMembership = core.membership
+        let core = ElectionCore(configuration: options.configuration, hardState: hardState, now: now, randomSeed: seed, initialMembership: initial)
         if let stored = hardState.membership, options.join == nil, Set(stored.voters) != Set(initial.voters) || stored.members.map(\.address).sorted() != initial.members.map(\.address).sorted() {
             log.warning("--peers (\(initial.members.map { "\($0.id)=\($0.address)" }.joined(separator: ","))) differs from the stored configuration \(stored.index) (\(stored.members.map { "\($0.id)=\($0.address)\($0.voter ? "" : " non-voter")" }.joined(separator: ","))); the stored one wins")
         }
@@ -169,12 +125,6 @@ public final class NodeRuntime {
         } catch {
             throw StartupError("\(error)")
         }
-        transport = PeerTransport(selfID: options.id, listenAddress: options.peers.first { $0.id == options.id }!.address,
-                                  peerAddresses: Self.addresses(of: core.membership, without: options.id, bootstrap: bootstrap),
-                                  clusterID: options.clusterID, configuration: options.configuration, security: security,
-                                  seed: seed ^ 0x5EED, log: log)
-        api = APIServer(address: options.api, log: log)
-        health = HealthState(rise: options.healthRise, fall: options.healthFall)
         let check: HealthChecker.Check? = options.healthCommand.map { .command($0) }
             ?? options.healthURL.map { .url(endpoint: $0.endpoint, path: $0.path) }
         if let check {
@@ -195,6 +145,19 @@ public final class NodeRuntime {
         } else {
             hooks = nil
         }
+        state = NodeState(core: core, durableHardState: hardState,
+                          pending: PendingCommands(leadershipTimeout: options.electionTimeoutMin + options.heartbeatInterval),
+                          health: HealthState(rise: options.healthRise, fall: options.healthFall),
+                          hooks: HookQueue(configured: hooks?.configured ?? []), bootstrapPeers: bootstrap)
+        let peerAddresses = Self.addresses(of: core.membership, without: options.id, bootstrap: bootstrap)
+        if let makeNetwork {
+            transport = makeNetwork(security, peerAddresses)
+        } else {
+            transport = PeerTransport(selfID: options.id, listenAddress: own.address, peerAddresses: peerAddresses,
+                                      clusterID: options.clusterID, configuration: options.configuration, security: security,
+                                      seed: seed ^ 0x5EED, log: log)
+        }
+        api = APIServer(address: options.api, log: log)
         do {
             try transport.start()
         } catch {
@@ -235,6 +198,12 @@ public final class NodeRuntime {
         log.info("started: peers on \(transport.listenAddress), API on \(options.api), \(hardState), \(loaded == nil ? "fresh data directory" : "state loaded"); lease \(options.configuration.leaseDuration), election timeout [\(options.electionTimeoutMin), \(options.electionTimeoutMax))")
     }
 
+    /// A runtime with a caller's clock and store on real sockets (`PeerTransport`).
+    public convenience init(options: NodeOptions, clock: any NodeClock, store: any HardStateStorage, seed: UInt64,
+                            installSignalHandlers: Bool = true) throws(StartupError) {
+        try self.init(options: options, clock: clock, store: store, seed: seed, installSignalHandlers: installSignalHandlers, network: nil)
+    }
+
     /// Runs until SIGTERM or SIGINT; returns the process exit status.
     public func run() -> Int32 {
         publishChanges(now: clock.now())
@@ -255,57 +224,48 @@ public final class NodeRuntime {
     /// node has finished shutting down. Tests call it directly with a `ManualClock`.
     public func turn(maximumWait: Interval?) throws(SystemError) -> Bool {
         let now = clock.now()
-        if now >= core.nextDeadline { apply(core.advance(to: now), now: now) }
+        if now >= state.core.nextDeadline { apply(state.core.advance(to: now), now: now) }
         retryPersistIfDue(now: now)
         let linkDeadline = transport.maintain(now: now)
-        if let leader = core.leader, leader != core.id { noteRefusal(from: leader, now: now) }
+        if let leader = state.core.leader, leader != state.core.id { noteRefusal(from: leader, now: now) }
         settlePendingCommands(now: now)
-        settleMembershipCommands(now: now)
         releaseHeldTransfer(now: now)
         reconcileHealth(now: now)
-        if now >= nextStatusPushAt { pushStatus(now: now) }
+        if now >= state.feed.nextPushAt { pushStatus(now: now) }
         if now >= nextReapAt {
             api.reap(now: now)
             nextReapAt = now + .seconds(1)
         }
-        if case .draining(let startTerm, let deadline) = shutdown {
-            if (core.term > startTerm && core.leader != nil && core.leader != core.id) || now >= deadline {
-                if core.term > startTerm, let leader = core.leader {
-                    log.info("handed leadership to \(leader) in term \(core.term); exiting")
-                } else {
-                    log.warning("no successor seen before the shutdown deadline; exiting")
-                }
-                shutdown = .finished
-            }
+        switch state.shutdown.turn(term: state.core.term, leader: state.core.leader, selfID: state.core.id, at: now) {
+        case .handedTo(let leader, let term)?: log.info("handed leadership to \(leader) in term \(term); exiting")
+        case .noSuccessor?: log.warning("no successor seen before the shutdown deadline; exiting")
+        case nil: break
         }
-        if case .finished = shutdown { return false }
+        if state.shutdown.isFinished { return false }
 
-        var wakeAt = min(core.nextDeadline, nextReapAt)
-        if statusStreamFollowed { wakeAt = min(wakeAt, nextStatusPushAt) }
+        var wakeAt = min(state.nextDeadline(at: now), nextReapAt)
         if let linkDeadline { wakeAt = min(wakeAt, linkDeadline) }
-        for command in pendingCommands { wakeAt = min(wakeAt, command.deadline) }
-        for command in pendingMembershipCommands { wakeAt = min(wakeAt, min(command.deadline, command.retryAt ?? command.deadline)) }
-        if let heldTransfer { wakeAt = min(wakeAt, heldTransfer.until) }
-        if let expiry = health.pushExpiresAt, expiry > now { wakeAt = min(wakeAt, expiry) }
-        if !stateIsDurable { wakeAt = min(wakeAt, nextPersistRetryAt) }
-        if case .draining(_, let deadline) = shutdown { wakeAt = min(wakeAt, deadline) }
         var wait = max(Interval.zero, wakeAt - now)
         if let maximumWait { wait = min(wait, maximumWait) }
+        if transport.hasDeliveries { wait = .zero }
 
         collectDescriptors()
         // Round up, so the loop never wakes just before a deadline and spins.
         let timeoutMilliseconds = Int32(min(Int64(Int32.max), (wait.nanoseconds + 999_999) / 1_000_000))
         let ready = try pollSet.wait(timeoutMilliseconds: timeoutMilliseconds)
-        guard ready > 0 else { return true }
         let readyAt = clock.now()
+        for delivery in transport.takeDeliveries(now: readyAt) {
+            receive(delivery, now: readyAt)
+            if state.shutdown.isFinished { return false }
+        }
+        guard ready > 0 else { return true }
         for index in 0..<pollSet.count {
             let events = pollSet.events(at: index)
             guard !events.isEmpty else { continue }
             dispatch(pollTokens[index], events: events, now: readyAt)
-            if case .finished = shutdown { break }
+            if state.shutdown.isFinished { break }
         }
-        if case .finished = shutdown { return false }
-        return true
+        return !state.shutdown.isFinished
     }
 
     /// Closes every socket and records the stop; the runtime is done after this.
@@ -318,15 +278,12 @@ public final class NodeRuntime {
         }
         transport.shutdown()
         api.shutdown()
-        eventLog?.write(.stop, at: clock.now()) { $0.term = core.term }
+        eventLog?.write(.stop, at: clock.now()) { $0.term = state.core.term }
     }
 
     enum PollToken {
         case signal
-        case peerListener
-        case datagrams
-        case inbound(Int32)
-        case link(NodeID)
+        case peer(PeerPollToken)
         case apiListener
         case api(Int32)
         case health
@@ -341,12 +298,7 @@ public final class NodeRuntime {
             pollTokens.append(token)
         }
         if signalFD >= 0 { add(signalFD, .readable, .signal) }
-        add(transport.listener, .readable, .peerListener)
-        if transport.datagramSocket >= 0 { add(transport.datagramSocket, .readable, .datagrams) }
-        for fd in transport.inbound.keys { add(fd, .readable, .inbound(fd)) }
-        for link in transport.links {
-            if let fd = link.descriptor, !link.pollEvents.isEmpty { add(fd, link.pollEvents, .link(link.peer)) }
-        }
+        for registration in transport.pollRegistrations() { add(registration.fd, registration.events, .peer(registration.token)) }
         add(api.listener, .readable, .apiListener)
         if let healthChecker { add(healthChecker.readEnd, .readable, .health) }
         if let hooks { add(hooks.reports.readEnd, .readable, .hooks) }
@@ -357,26 +309,12 @@ public final class NodeRuntime {
         switch token {
         case .signal:
             for signal in SignalPipe.drain(signalFD) { handle(signal, now: now) }
-        case .peerListener:
-            transport.acceptConnections(now: now, onReject: { rejection, host in reject(rejection, host: host, now: now) })
-        case .datagrams:
-            for envelope in transport.readDatagrams(now: now, onReject: { rejection, host in rejectDatagram(rejection, host: host, now: now) }) {
-                metrics.messagesReceived += 1
-                if case .heartbeat = envelope.message { metrics.beatsReceived += 1 }
-                apply(core.receive(envelope, at: now), now: now)
-            }
-        case .inbound(let fd):
-            let frames = transport.readInbound(fd: fd, now: now, onReject: { rejection, host in reject(rejection, host: host, now: now) })
-            for frame in frames {
-                let envelope = frame.envelope
-                absorbReports(frame, now: now)
-                metrics.messagesReceived += 1
-                if case .heartbeat = envelope.message { metrics.heartbeatsReceived += 1 }
-                apply(core.receive(envelope, at: now), now: now)
-            }
-        case .link(let peer):
-            transport.link(for: peer)?.handle(events: events, now: now, log: log)
-            noteRefusal(from: peer, now: now)
+        case .peer(let peerToken):
+            let deliveries = transport.handle(peerToken, events: events, now: now, log: log,
+                                              onReject: { rejection, host in reject(rejection, host: host, now: now) },
+                                              onDatagramReject: { rejection, host in rejectDatagram(rejection, host: host, now: now) })
+            for delivery in deliveries { receive(delivery, now: now) }
+            if case .link(let peer) = peerToken { noteRefusal(from: peer, now: now) }
         case .apiListener:
             metrics.httpConnectionsEvicted += api.acceptConnections(now: now)
         case .api(let fd):
@@ -388,22 +326,31 @@ public final class NodeRuntime {
         }
     }
 
+    /// One message from a peer: its reports join the gossip table, then the core decides.
+    private func receive(_ delivery: PeerDelivery, now: Instant) {
+        metrics.messagesReceived += 1
+        if delivery.datagram {
+            if case .heartbeat = delivery.envelope.message { metrics.beatsReceived += 1 }
+        } else {
+            state.reports.absorb(delivery.reports, from: delivery.envelope.from, selfID: state.core.id, membership: state.core.membership, at: now)
+            if case .heartbeat = delivery.envelope.message { metrics.heartbeatsReceived += 1 }
+        }
+        apply(state.core.receive(delivery.envelope, at: now), now: now)
+    }
+
     /// A refused connection to the leader's port is evidence its process is gone: the core may
     /// campaign once the stickiness window since its last heartbeat has passed.
     func noteRefusal(from peer: NodeID, now: Instant) {
-        guard transport.link(for: peer)?.takeRefusal() != nil, peer == core.leader, core.role == .follower else { return }
-        log.info("\(peer)'s peer port refused a connection: its process is gone; campaigning once \(core.configuration.stickinessWindow) since its last heartbeat have passed")
-        apply(core.peerProcessGone(peer, at: now), now: now)
+        guard transport.takeRefusal(from: peer) != nil, peer == state.core.leader, state.core.role == .follower else { return }
+        log.info("\(peer)'s peer port refused a connection: its process is gone; campaigning once \(state.core.configuration.stickinessWindow) since its last heartbeat have passed")
+        apply(state.core.peerProcessGone(peer, at: now), now: now)
     }
 
     private func reject(_ rejection: PeerInputRejection, host: String, now: Instant) {
         metrics.rejectedPeerInput[rejection.reason, default: 0] += 1
         // Counted always, logged at most once a minute per address and reason: a flood of junk
         // must not flood the log too.
-        let key = "\(host)|\(rejection.reason)"
-        if let last = rejectionLoggedAt[key], now - last < .seconds(60) { return }
-        if rejectionLoggedAt.count >= 1024 { rejectionLoggedAt.removeAll() }
-        rejectionLoggedAt[key] = now
+        guard state.rejections.allows("\(host)|\(rejection.reason)", at: now) else { return }
         let hint = rejection.reason == "cluster_mismatch"
             ? " (another --cluster name, or different --election-timeout minimum, --lease or --clock-drift: every node must agree on them)" : ""
         log.warning("refused peer input from \(host): \(rejection)\(hint); connection closed (logged at most once a minute per address and reason; tenure_malformed_frames_total counts every one)")
@@ -418,10 +365,7 @@ public final class NodeRuntime {
     /// reason. Nothing else changes: a datagram has no connection to close.
     private func rejectDatagram(_ rejection: PeerInputRejection, host: String, now: Instant) {
         metrics.rejectedDatagrams[rejection.reason, default: 0] += 1
-        let key = "datagram|\(host)|\(rejection.reason)"
-        if let last = rejectionLoggedAt[key], now - last < .seconds(60) { return }
-        if rejectionLoggedAt.count >= 1024 { rejectionLoggedAt.removeAll() }
-        rejectionLoggedAt[key] = now
+        guard state.rejections.allows("datagram|\(host)|\(rejection.reason)", at: now) else { return }
         log.warning("dropped a peer datagram from \(host): \(rejection) (logged at most once a minute per address and reason; tenure_peer_datagrams_rejected_total counts every one)")
     }
 
@@ -431,27 +375,21 @@ public final class NodeRuntime {
             reloadPeerKeys()
             return
         }
-        switch shutdown {
-        case .running:
-            let name = signal.name
-            guard core.role == .leader else {
-                log.info("\(name): not the leader; exiting")
-                shutdown = .finished
-                return
-            }
-            let startTerm = core.term
-            let (outcome, output) = core.resign(at: now)
+        let name = signal.name
+        switch state.shutdown.signalled(isLeader: state.core.role == .leader) {
+        case .exit:
+            log.info("\(name): not the leader; exiting")
+        case .resign:
+            let startTerm = state.core.term
+            let (outcome, output) = state.core.resign(at: now)
             apply(output, now: now)
             log.info("\(name) on the leader: gave up the lease, \(outcome)")
-            if case .resigned(handedTo: .some) = outcome {
-                shutdown = .draining(startTerm: startTerm, deadline: now + options.electionTimeoutMin)
-            } else {
-                shutdown = .finished
-            }
-        case .draining:
+            var handedOver = false
+            if case .resigned(handedTo: .some) = outcome { handedOver = true }
+            state.shutdown.resigned(handedOver: handedOver, startTerm: startTerm, deadline: now + options.electionTimeoutMin)
+        case .exitNow:
             log.info("second signal while handing over; exiting now")
-            shutdown = .finished
-        case .finished:
+        case .ignore:
             break
         }
     }
@@ -478,18 +416,18 @@ public final class NodeRuntime {
     func apply(_ output: Output, now: Instant) {
         let messages: [Envelope]
         do {
-            if output.hardState == nil, core.hardState != durableHardState, output.messageCount > 0 {
+            if output.hardState == nil, !state.stateIsDurable, output.messageCount > 0 {
                 // A previous write failed: make the state these messages depend on durable first.
-                try persist(core.hardState)
+                try persistNow(state.core.hardState)
             }
-            messages = try output.messages(afterPersisting: persist)
+            messages = try output.messages(afterPersisting: persistNow)
         } catch {
             metrics.persistFailures += 1
             notePersistFailure("\(error)", now: now)
             log.debug("\(error); the \(output.messageCount) message(s) that depend on it were not sent")
             eventLog?.write(.persistFailed, at: now) {
-                $0.term = core.hardState.term
-                $0.votedFor = core.hardState.votedFor?.rawValue
+                $0.term = state.core.hardState.term
+                $0.votedFor = state.core.hardState.votedFor?.rawValue
                 $0.error = "\(error)"
             }
             messages = []
@@ -497,7 +435,7 @@ public final class NodeRuntime {
         var relayed: [PeerReport]?
         func relaying() -> [PeerReport] {
             if let relayed { return relayed }
-            let built = relayedReports(now: now)
+            let built = state.reports.relayed(own: ownReport(now: now), at: now)
             relayed = built
             return built
         }
@@ -511,15 +449,16 @@ public final class NodeRuntime {
             if holdForRunner(envelope, now: now) { continue }
             metrics.messagesSent += 1
             if case .heartbeat = envelope.message { metrics.heartbeatsSent += 1 }
-            if !transport.send(envelope, reports: reports(for: envelope, relaying: relaying(), now: now), now: now) { metrics.messagesDropped += 1 }
+            let reports = PeerReportTable.reports(for: envelope, own: ownReport(now: now), relaying: relaying())
+            if !transport.send(envelope, reports: reports, now: now) { metrics.messagesDropped += 1 }
         }
         if !output.events.isEmpty {
             let wall = WallClock.seconds()
             for event in output.events {
-                if case .leaseExtended(_, _, _, let expiresAt, _) = event { lastLeaseExpiry = expiresAt }
+                if case .leaseExtended(_, _, _, let expiresAt, _) = event { state.lastLeaseExpiry = expiresAt }
                 metrics.record(event)
                 eventLog?.write(event, at: now)
-                history.record(event, at: now, wallSeconds: wall, healthy: core.healthy)
+                state.history.record(event, at: now, wallSeconds: wall, healthy: state.core.healthy)
                 logDecision(event)
                 queueHooks(for: event)
             }
@@ -528,19 +467,17 @@ public final class NodeRuntime {
         publishChanges(now: now)
     }
 
-    private func persist(_ state: HardState) throws(HardStateStoreError) { try persistNow(state) }
-
     /// Writes and syncs `state`; on success it is the durable state.
-    func persistNow(_ state: HardState) throws(HardStateStoreError) {
+    func persistNow(_ hardState: HardState) throws(HardStateStoreError) {
         let started = clock.now()
-        try store.save(state)
+        try store.save(hardState)
         let finished = clock.now()
-        durableHardState = state
+        state.durableHardState = hardState
         notePersistRecovered(now: finished)
         metrics.persistLatency.observe(finished - started)
         eventLog?.write(.persistOK, at: finished) {
-            $0.term = state.term
-            $0.votedFor = state.votedFor?.rawValue
+            $0.term = hardState.term
+            $0.votedFor = hardState.votedFor?.rawValue
             $0.latencyNanoseconds = (finished - started).nanoseconds
         }
     }
@@ -553,7 +490,7 @@ public final class NodeRuntime {
             log.info("lease lost in term \(term) (\(reason.rawValue))")
         case .leaseExtended(let term, _, _, _, true):
             log.info("lease acquired in term \(term)")
-        case .leaderChanged(let leader?, let term) where leader != core.id:
+        case .leaderChanged(let leader?, let term) where leader != state.core.id:
             log.info("following \(leader) in term \(term)")
         case .transferStarted(let term, let target):
             log.info("handing leadership of term \(term) to \(target)")
@@ -564,10 +501,7 @@ public final class NodeRuntime {
 
     /// Announces a change of leader or term to watchers.
     func publishChanges(now: Instant) {
-        let current = (leader: clientLeader, term: clientTerm)
-        if let announced, announced.leader == current.leader, announced.term == current.term { return }
-        announced = current
-        watchSequence += 1
+        guard state.feed.announce(leader: state.clientLeader, term: state.clientTerm) else { return }
         api.broadcast(watchEventBytes(), to: .leader)
         pushStatus(now: now)
     }

@@ -14,7 +14,7 @@ import TenureWire
 /// authenticated connection replaces its peer's older ones. So however many idle connections a
 /// local process opens, a real peer's connection, which sends `hello` at once and finishes in
 /// one round trip, gets in.
-final class PeerTransport {
+final class PeerTransport: PeerNetwork {
     let selfID: NodeID
     let listenAddress: SocketAddress
     let clusterID: UInt64
@@ -154,6 +154,43 @@ final class PeerTransport {
         }
         return envelopes
     }
+
+    // MARK: - PeerNetwork
+
+    func takeRefusal(from peer: NodeID) -> Instant? { link(for: peer)?.takeRefusal() }
+
+    func isConnected(to peer: NodeID) -> Bool { link(for: peer)?.isConnected ?? false }
+
+    func pollRegistrations() -> [(fd: Int32, events: PollEvents, token: PeerPollToken)] {
+        var registrations: [(fd: Int32, events: PollEvents, token: PeerPollToken)] = []
+        if listener >= 0 { registrations.append((listener, .readable, .listener)) }
+        if datagramSocket >= 0 { registrations.append((datagramSocket, .readable, .datagrams)) }
+        for fd in inbound.keys { registrations.append((fd, .readable, .inbound(fd))) }
+        for link in links {
+            if let fd = link.descriptor, !link.pollEvents.isEmpty { registrations.append((fd, link.pollEvents, .link(link.peer))) }
+        }
+        return registrations
+    }
+
+    func handle(_ token: PeerPollToken, events: PollEvents, now: Instant, log: Log,
+                onReject: (PeerInputRejection, String) -> Void, onDatagramReject: (PeerInputRejection, String) -> Void) -> [PeerDelivery] {
+        switch token {
+        case .listener:
+            acceptConnections(now: now, onReject: onReject)
+            return []
+        case .datagrams:
+            return readDatagrams(now: now, onReject: onDatagramReject).map { PeerDelivery(envelope: $0, reports: [], datagram: true) }
+        case .inbound(let fd):
+            return readInbound(fd: fd, now: now, onReject: onReject).map { PeerDelivery(envelope: $0.envelope, reports: $0.reports, datagram: false) }
+        case .link(let peer):
+            link(for: peer)?.handle(events: events, now: now, log: log)
+            return []
+        }
+    }
+
+    func takeDeliveries(now: Instant) -> [PeerDelivery] { [] }
+
+    var hasDeliveries: Bool { false }
 
     /// Encodes and queues one envelope on its peer's link; false when dropped (link down or full).
     @discardableResult

@@ -5,27 +5,29 @@ import TenureJSON
 ///
 /// A bounded ring: an operator asking "why did leadership move?" needs the last few changes,
 /// not an unbounded log (the event log keeps everything).
-struct LeadershipHistory {
-    struct Entry {
-        var at: Instant
-        var wallSeconds: Double
-        var kind: String
-        var term: UInt64
-        var from: String?
-        var to: String?
-        var leader: String?
-        var cause: String
+public struct LeadershipHistory: Sendable {
+    public struct Entry: Sendable {
+        public var at: Instant
+        public var wallSeconds: Double
+        public var kind: String
+        public var term: UInt64
+        public var from: String?
+        public var to: String?
+        public var leader: String?
+        public var cause: String
     }
 
-    static let capacity = 100
-    private(set) var entries: [Entry] = []
+    public static let capacity = 100
+    public private(set) var entries: [Entry] = []
     /// Entries ever recorded (the ring keeps the last `capacity`): tells followers of the status
     /// stream that the history changed.
-    private(set) var recordedCount = 0
+    public private(set) var recordedCount = 0
+
+    public init() {}
 
     /// `healthy`: the application's health when the core decided; a handover started while
     /// unhealthy is recorded with the cause `unhealthy`.
-    mutating func record(_ event: Event, at instant: Instant, wallSeconds: Double, healthy: Bool = true) {
+    public mutating func record(_ event: Event, at instant: Instant, wallSeconds: Double, healthy: Bool = true) {
         let entry: Entry
         switch event {
         case .transferStarted(let term, let target) where !healthy:
@@ -47,7 +49,7 @@ struct LeadershipHistory {
     }
 
     /// The application's health changed: cause `unhealthy` or `health_restored`.
-    mutating func recordHealth(healthy: Bool, reason: String?, term: UInt64, at instant: Instant, wallSeconds: Double) {
+    public mutating func recordHealth(healthy: Bool, reason: String?, term: UInt64, at instant: Instant, wallSeconds: Double) {
         append(Entry(at: instant, wallSeconds: wallSeconds, kind: "health_changed", term: term, from: nil, to: nil,
                      leader: nil, cause: healthy ? "health_restored" : "unhealthy"))
     }
@@ -58,7 +60,7 @@ struct LeadershipHistory {
         if entries.count > Self.capacity { entries.removeFirst(entries.count - Self.capacity) }
     }
 
-    var json: String {
+    public var json: String {
         let items = entries.reversed().map { entry -> String in
             var object = JSONObject()
             object.add("monotonic_ns", entry.at.nanoseconds)
