@@ -18,13 +18,13 @@ enum NodeCommand {
         do {
             if let join = options.join {
                 let log = Log(node: options.id.rawValue, minimumLevel: options.logLevel)
-                do {
+                // The stored state first: a node that joined before has the configuration on disk
+                // and needs nothing from the member it joined through (which may be gone by now);
+                // a damaged state file stops it here, with its own message.
+                if let stored = try NodeRuntime.storedMembership(in: options.dataDirectory) {
+                    log.info("--join \(join): starting from the stored configuration \(stored.index) (the cluster is not asked again)")
+                } else {
                     options.joinMembers = try NodeRuntime.fetchMembers(from: join, id: options.id, log: log)
-                } catch {
-                    // A node that joined before has the configuration on disk and does not need
-                    // the member it joined through (which may be gone by now).
-                    guard NodeRuntime.hasStoredState(in: options.dataDirectory) else { throw error }
-                    log.warning("\(error); starting from the stored configuration")
                 }
             }
             let runtime = try NodeRuntime(options: options)

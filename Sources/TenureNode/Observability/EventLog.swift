@@ -13,6 +13,11 @@ final class EventLog {
     let node: NodeID
     /// A random id per process start, so restarts are told apart in one file.
     let boot: String
+    /// How long each record took to encode and write (`tenure_event_log_write_seconds`): the log
+    /// is written on the loop thread, so this is time no message was handled.
+    private(set) var latency = Metrics.LatencySummary()
+    /// The longest single write so far.
+    private(set) var slowest = Interval.zero
 
     init(path: String, node: NodeID, boot: String) throws(SystemError) {
         self.fd = try Files.openForAppending(path)
@@ -35,6 +40,10 @@ final class EventLog {
     }
 
     private func write(_ record: EventRecord) {
+        let started = MonotonicClock.now()
         Descriptor.writeAll(fd, Array((record.jsonLine + "\n").utf8))
+        let took = MonotonicClock.now() - started
+        latency.observe(took)
+        slowest = max(slowest, took)
     }
 }

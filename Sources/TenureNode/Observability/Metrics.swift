@@ -43,7 +43,7 @@ final class Metrics {
 
     /// Counts and sums persist latencies, with fixed buckets for a histogram.
     struct LatencySummary {
-        static let bucketBoundsSeconds: [Double] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
+        static let bucketBoundsSeconds: [Double] = [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
         var buckets = [Int](repeating: 0, count: bucketBoundsSeconds.count)
         var count = 0
         var sumSeconds = 0.0
@@ -75,7 +75,8 @@ final class Metrics {
     }
 
     func render(role: Role, term: UInt64, isLeader: Bool, leaseRemaining: Interval, uptime: Interval, durable: Bool = true,
-                peerAuthFailures: [String: Int] = [:], phi: [(String, Double)] = [], runner: RunnerReport? = nil) -> String {
+                peerAuthFailures: [String: Int] = [:], phi: [(String, Double)] = [], runner: RunnerReport? = nil,
+                eventLogLatency: LatencySummary? = nil, eventLogSlowest: Interval = .zero) -> String {
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, String)]) {
             text += "# HELP tenure_\(name) \(help)\n# TYPE tenure_\(name) \(type)\n"
@@ -135,14 +136,11 @@ final class Metrics {
         metric("http_bad_requests_total", "counter", "Malformed or oversized API requests.", [("", "\(httpBadRequests)")])
         metric("http_unauthorized_total", "counter", "Requests refused for a missing or wrong API token.", [("", "\(httpUnauthorized)")])
         metric("http_connections_evicted_total", "counter", "Idle API connections closed to make room for a new client at the connection limit.", [("", "\(httpConnectionsEvicted)")])
-        text += "# HELP tenure_persist_latency_seconds Time to write and fsync the term and vote.\n# TYPE tenure_persist_latency_seconds histogram\n"
-        var cumulative = 0
-        for (index, bound) in LatencySummary.bucketBoundsSeconds.enumerated() {
-            cumulative = persistLatency.buckets[index]
-            text += "tenure_persist_latency_seconds_bucket{le=\"\(bound)\"} \(cumulative)\n"
+        text += Self.histogram("persist_latency_seconds", "Time to write and fsync the term and vote.", persistLatency)
+        if let eventLogLatency {
+            text += Self.histogram("event_log_write_seconds", "Time to encode and write one event-log record, on the loop thread.", eventLogLatency)
+            metric("event_log_write_max_seconds", "gauge", "The longest event-log write since the node started.", [("", "\(Double(eventLogSlowest.nanoseconds) / 1e9)")])
         }
-        text += "tenure_persist_latency_seconds_bucket{le=\"+Inf\"} \(persistLatency.count)\n"
-        text += "tenure_persist_latency_seconds_sum \(persistLatency.sumSeconds)\ntenure_persist_latency_seconds_count \(persistLatency.count)\n"
         return text
     }
 
@@ -150,6 +148,18 @@ final class Metrics {
 
     static func counts(_ counts: [String: UInt64]?) -> [String: Int] {
         (counts ?? [:]).mapValues { Int(clamping: $0) }
+    }
+
+    /// A Prometheus histogram of `summary` (its buckets already count every observation at or
+    /// below their bound).
+    static func histogram(_ name: String, _ help: String, _ summary: LatencySummary) -> String {
+        var text = "# HELP tenure_\(name) \(help)\n# TYPE tenure_\(name) histogram\n"
+        for (index, bound) in LatencySummary.bucketBoundsSeconds.enumerated() {
+            text += "tenure_\(name)_bucket{le=\"\(bound)\"} \(summary.buckets[index])\n"
+        }
+        text += "tenure_\(name)_bucket{le=\"+Inf\"} \(summary.count)\n"
+        text += "tenure_\(name)_sum \(summary.sumSeconds)\ntenure_\(name)_count \(summary.count)\n"
+        return text
     }
 
     /// One series per known reason (zero until it happens, so dashboards and alerts see the

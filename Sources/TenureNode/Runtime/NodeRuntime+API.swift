@@ -52,7 +52,8 @@ extension NodeRuntime {
                                                                   durable: stateIsDurable,
                                                                   peerAuthFailures: transport.ledger.byReason,
                                                                   phi: core.peers.compactMap { peer in core.phi(of: peer, at: now).map { (peer.rawValue, $0) } },
-                                                                  runner: attachedRunner(at: now)))
+                                                                  runner: attachedRunner(at: now),
+                                                                  eventLogLatency: eventLog?.latency, eventLogSlowest: eventLog?.slowest ?? .zero))
             response.contentType = "text/plain; version=0.0.4; charset=utf-8"
             return .response(response)
         case "/v1/health":

@@ -41,18 +41,33 @@ extension NodeRuntime {
         return options.apiAddress(of: node)?.description
     }
 
-    /// Whether `directory` holds a state file (a node that ran there before).
-    public static func hasStoredState(in directory: String) -> Bool {
-        (try? HardStateStore(directory: directory).load()) != nil
+    /// The configuration a node stored in `directory` before, nil when it has none yet (a fresh
+    /// data directory, or a node that never received one). A damaged state file is an error, never
+    /// "no state": the node must not start from a guess.
+    public static func storedMembership(in directory: String) throws(StartupError) -> MembershipConfiguration? {
+        do {
+            return try HardStateStore(directory: directory).load()?.membership
+        } catch {
+            throw StartupError("cannot use data directory \(directory): \(error)")
+        }
     }
 
-    /// `--join`: the members the given API knows, retried for up to 10 s at start.
+    /// How long `--join` keeps asking for the cluster's members.
+    public static let joinPatience = Interval.seconds(10)
+
+    /// `--join`: the members the given API knows, asked every 500 ms for at most `joinPatience`.
     public static func fetchMembers(from endpoint: SocketAddress, id: NodeID, log: Log) throws(StartupError) -> [NodeID: SocketAddress] {
         var lastError = "no answer"
-        for attempt in 0..<20 {
-            if attempt > 0 { MonotonicClock.sleep(for: .milliseconds(500)) }
+        let deadline = MonotonicClock.now() + joinPatience
+        var attempt = 0
+        while true {
+            let remaining = deadline - MonotonicClock.now()
+            if remaining <= .zero { break }
+            if attempt > 0 { MonotonicClock.sleep(for: min(.milliseconds(500), remaining)) }
+            attempt += 1
+            let timeout = Int(max(1, min(1000, (deadline - MonotonicClock.now()).nanoseconds / 1_000_000)))
             do {
-                let response = try HTTPClient.request(endpoint: endpoint.description, path: "/v1/members", timeoutMilliseconds: 1000)
+                let response = try HTTPClient.request(endpoint: endpoint.description, path: "/v1/members", timeoutMilliseconds: timeout)
                 guard response.status == 200, let json = JSONValue.parse(response.body), let members = json["members"]?.array else {
                     lastError = "HTTP \(response.status)"
                     continue
@@ -73,7 +88,7 @@ extension NodeRuntime {
                 lastError = "\(error)"
             }
         }
-        throw StartupError("--join \(endpoint): cannot learn the cluster's members (\(lastError)); is it a member's API address?")
+        throw StartupError("--join \(endpoint): cannot learn the cluster's members within \(joinPatience) (\(lastError)); is it a member's API address?")
     }
 
     // MARK: - API
