@@ -52,7 +52,7 @@ func randomEnvelope(using rng: inout SeededRandom) -> Envelope {
 /// A frame built by hand around `payload`, with a correct length and checksum unless overridden,
 /// so that tests can reach the payload checks past the header and checksum checks.
 func handmadeFrame(
-    kind: UInt8, payload: [UInt8], cluster: UInt64 = testCluster, version: UInt8 = 2,
+    kind: UInt8, payload: [UInt8], cluster: UInt64 = testCluster, version: UInt8 = FrameLayout.version,
     magic: UInt16 = 0x544E, payloadLength: UInt32? = nil
 ) -> [UInt8] {
     var frame: [UInt8] = []
