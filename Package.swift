@@ -7,7 +7,8 @@
 //   tenure, tenure-lab (executables) -> TenureCommandLine -> TenureNode -> TenureHTTP -> TenurePOSIX
 //   tenure, Swift applications -> TenureClient -> TenureHTTP, TenureJSON
 //   TenureNode -> TenureCore (pure), TenureWire (pure), TenureEvents (pure), TenureJSON (pure)
-//   tenure-lab -> TenureHistory -> TenurePOSIX; tenure -> TenureSimulation (pure)
+//   tenure-lab -> TenureHistory -> TenurePOSIX
+//   tenure, tenure-lab -> TenureSimulateCommand -> TenureCommandLine, TenureSimulation (pure)
 //   TenureCrypto (pure: SHA-256, HMAC, HKDF)
 import PackageDescription
 
@@ -48,12 +49,15 @@ let package = Package(
         .target(name: "TenureClient", dependencies: ["TenureAPI", "TenureCore", "TenureHTTP", "TenureJSON", "TenurePOSIX"]),
         // One argument parser, duration text and terminal helpers for both executables.
         .target(name: "TenureCommandLine", dependencies: ["TenureCore", "TenureNode", "TenurePOSIX"]),
+        // `simulate` for both executables: one parser and one report; only tenure-lab's edition
+        // takes the safety mutations.
+        .target(name: "TenureSimulateCommand", dependencies: ["TenureCommandLine", "TenureCore", "TenurePOSIX", "TenureSimulation"]),
         // The product: node, client commands, simulate.
-        .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulation", "TenureJSON", "TenurePOSIX", "TenureWire"]),
+        .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulateCommand", "TenureJSON", "TenurePOSIX", "TenureWire"]),
         // The README's TenureClient example, built so that it cannot rot (cluster/e2e-app runs it).
         .executableTarget(name: "tenure-client-example", dependencies: ["TenureClient"]),
         // Test and benchmark tooling for cluster/ scripts: probes, history checker, bench helpers.
-        .executableTarget(name: "tenure-lab", dependencies: ["TenureCommandLine", "TenureNode", "TenureWire", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation"]),
+        .executableTarget(name: "tenure-lab", dependencies: ["TenureCommandLine", "TenureNode", "TenureWire", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation", "TenureSimulateCommand"]),
         .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore", "TenureSimulation"]),
         .testTarget(name: "TenureWireTests", dependencies: ["TenureWire", "TenureCrypto"]),
         .testTarget(name: "TenureCryptoTests", dependencies: ["TenureCrypto", "TenureCore"]),
@@ -61,6 +65,7 @@ let package = Package(
         .testTarget(name: "TenurePOSIXTests", dependencies: ["TenurePOSIX"]),
         .testTarget(name: "TenureHTTPTests", dependencies: ["TenureHTTP", "TenurePOSIX", "TenureCore"]),
         .testTarget(name: "TenureSimulationTests", dependencies: ["TenureSimulation"]),
+        .testTarget(name: "TenureSimulateCommandTests", dependencies: ["TenureSimulateCommand", "TenureCommandLine", "TenureSimulation"]),
         .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureJSON", "TenurePOSIX", "TenureHTTP"]),
         .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON", "TenurePOSIX", "TenureEvents"]),
         .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine", "TenureNode", "TenureCore"]),
