@@ -4,11 +4,13 @@
 // Layers (an arrow points to what a module may import). Only TenurePOSIX imports Glibc, so this
 // file shows which code may touch the system:
 //
-//   tenure, tenure-lab (executables) -> TenureCommandLine -> TenureNode -> TenureHTTP -> TenurePOSIX
+//   tenure, tenure-lab (executables) -> TenureCommandLine -> TenurePOSIX
+//   tenure -> TenureNodeCommandLine -> TenureCommandLine, TenureNode -> TenureHTTP -> TenurePOSIX
 //   tenure, Swift applications -> TenureClient -> TenureHTTP, TenureJSON
 //   TenureNode -> TenureCore (pure), TenureWire (pure), TenureEvents (pure), TenureJSON (pure)
 //   tenure-lab -> TenureHistory -> TenurePOSIX
 //   tenure, tenure-lab -> TenureSimulateCommand -> TenureCommandLine, TenureSimulation (pure)
+//   TenureNode, TenureClient -> TenureAPI (pure: the client API's documents) -> TenureJSON
 //   TenureCrypto (pure: SHA-256, HMAC, HKDF)
 import PackageDescription
 
@@ -48,12 +50,14 @@ let package = Package(
         // The library Swift applications import: leader, status, leadership changes, lease guard.
         .target(name: "TenureClient", dependencies: ["TenureAPI", "TenureCore", "TenureHTTP", "TenureJSON", "TenurePOSIX"]),
         // One argument parser, duration text and terminal helpers for both executables.
-        .target(name: "TenureCommandLine", dependencies: ["TenureCore", "TenureNode", "TenurePOSIX"]),
+        .target(name: "TenureCommandLine", dependencies: ["TenureCore", "TenurePOSIX"]),
+        // `tenure node`'s flags, parsed into NodeOptions: the one command-line file that needs the node.
+        .target(name: "TenureNodeCommandLine", dependencies: ["TenureCommandLine", "TenureCore", "TenureNode", "TenurePOSIX"]),
         // `simulate` for both executables: one parser and one report; only tenure-lab's edition
         // takes the safety mutations.
         .target(name: "TenureSimulateCommand", dependencies: ["TenureCommandLine", "TenureCore", "TenurePOSIX", "TenureSimulation"]),
         // The product: node, client commands, simulate.
-        .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulateCommand", "TenureJSON", "TenurePOSIX", "TenureWire"]),
+        .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureNodeCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulateCommand", "TenureJSON", "TenurePOSIX", "TenureWire"]),
         // The README's TenureClient example, built so that it cannot rot (cluster/e2e-app runs it).
         .executableTarget(name: "tenure-client-example", dependencies: ["TenureClient"]),
         // Test and benchmark tooling for cluster/ scripts: probes, history checker, bench helpers.
@@ -68,7 +72,8 @@ let package = Package(
         .testTarget(name: "TenureSimulateCommandTests", dependencies: ["TenureSimulateCommand", "TenureCommandLine", "TenureSimulation"]),
         .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureJSON", "TenurePOSIX", "TenureHTTP"]),
         .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON", "TenurePOSIX", "TenureEvents"]),
-        .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine", "TenureNode", "TenureCore"]),
+        .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine", "TenureCore"]),
+        .testTarget(name: "TenureNodeCommandLineTests", dependencies: ["TenureNodeCommandLine", "TenureCommandLine", "TenureNode", "TenureCore"]),
         .testTarget(name: "TenureEventsTests", dependencies: ["TenureEvents", "TenureCore", "TenureJSON"]),
         .testTarget(name: "TenureAPITests", dependencies: ["TenureAPI", "TenureJSON"]),
         .testTarget(name: "TenureClientTests", dependencies: ["TenureClient", "TenureCore", "TenureJSON"]),
