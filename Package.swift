@@ -5,13 +5,17 @@
 // file shows which code may touch the system:
 //
 //   tenure, tenure-lab (executables) -> TenureCommandLine -> TenurePOSIX
-//   tenure -> TenureNodeCommandLine -> TenureCommandLine, TenureNode -> TenureHTTP -> TenurePOSIX
-//   tenure, Swift applications -> TenureClient -> TenureHTTP, TenureJSON
-//   TenureNode -> TenureCore (pure), TenureWire (pure), TenureEvents (pure), TenureJSON (pure)
-//   tenure-lab -> TenureHistory -> TenurePOSIX
+//   tenure -> TenureNodeCommandLine -> TenureCommandLine, TenureNode
 //   tenure, tenure-lab -> TenureSimulateCommand -> TenureCommandLine, TenureSimulation (pure)
-//   TenureNode, TenureClient -> TenureAPI (pure: the client API's documents) -> TenureJSON
-//   TenureCrypto (pure: SHA-256, HMAC, HKDF)
+//   tenure, Swift applications -> TenureClient -> TenureAPI, TenureHTTP, TenureJSON
+//   TenureNode -> TenureAPI (pure), TenureCore (pure), TenureWire (pure), TenureEvents (pure),
+//                 TenureJSON (pure), TenureCrypto (pure), TenureHTTP, TenurePOSIX
+//   TenureHTTP (blocking client) -> TenureHTTPCodec (pure: parser, responses, SSE), TenurePOSIX
+//   tenure-lab -> TenureHistory -> TenureEvents, TenureJSON, TenurePOSIX
+//   TenureWire -> TenureCore, TenureCrypto; TenureSimulation -> TenureCore, TenureEvents
+//   TenureEvents -> TenureCore, TenureJSON; TenurePOSIX -> TenureCore (for its time types)
+//   TenureAPI (pure: the client API's documents) -> TenureJSON
+//   TenureCore, TenureJSON, TenureCrypto (pure: SHA-256, HMAC, HKDF): no dependencies
 import PackageDescription
 
 let package = Package(
@@ -39,8 +43,11 @@ let package = Package(
         .target(name: "TenureEvents", dependencies: ["TenureCore", "TenureJSON"]),
         // The only module that imports Glibc: sockets, addresses, errors, clocks, files, signals, processes.
         .target(name: "TenurePOSIX", dependencies: ["TenureCore"]),
-        // HTTP/1.1 request parser, responses (including server-sent events) and a small client.
-        .target(name: "TenureHTTP", dependencies: ["TenurePOSIX"]),
+        // HTTP/1.1 as bytes: the request parser, responses (with server-sent events), the event-stream
+        // and chunked-body decoders: standard library only.
+        .target(name: "TenureHTTPCodec"),
+        // The small blocking HTTP client (sockets, deadlines, event streams); re-exports TenureHTTPCodec.
+        .target(name: "TenureHTTP", dependencies: ["TenureHTTPCodec", "TenurePOSIX"]),
         // The node's shell: runtime, peer transport, hard-state storage, client API, observability.
         .target(name: "TenureNode", dependencies: ["TenureAPI", "TenureCore", "TenureWire", "TenureCrypto", "TenureJSON", "TenureEvents", "TenurePOSIX", "TenureHTTP"]),
         // Deterministic simulation of many cores over a faulty network, in virtual time.
@@ -67,7 +74,8 @@ let package = Package(
         .testTarget(name: "TenureCryptoTests", dependencies: ["TenureCrypto", "TenureCore"]),
         .testTarget(name: "TenureJSONTests", dependencies: ["TenureJSON", "TenureCore"]),
         .testTarget(name: "TenurePOSIXTests", dependencies: ["TenurePOSIX"]),
-        .testTarget(name: "TenureHTTPTests", dependencies: ["TenureHTTP", "TenurePOSIX", "TenureCore"]),
+        .testTarget(name: "TenureHTTPCodecTests", dependencies: ["TenureHTTPCodec", "TenureCore"]),
+        .testTarget(name: "TenureHTTPTests", dependencies: ["TenureHTTP", "TenureHTTPCodec", "TenurePOSIX"]),
         .testTarget(name: "TenureSimulationTests", dependencies: ["TenureSimulation"]),
         .testTarget(name: "TenureSimulateCommandTests", dependencies: ["TenureSimulateCommand", "TenureCommandLine", "TenureSimulation"]),
         .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureJSON", "TenurePOSIX", "TenureHTTP"]),
