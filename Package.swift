@@ -4,11 +4,18 @@
 // Layers (an arrow points to what a module may import). Only TenurePOSIX imports Glibc, so this
 // file shows which code may touch the system:
 //
-//   tenure, tenure-lab (executables) -> TenureCommandLine -> TenureNode -> TenureHTTP -> TenurePOSIX
-//   tenure, Swift applications -> TenureClient -> TenureHTTP, TenureJSON
-//   TenureNode -> TenureCore (pure), TenureWire (pure), TenureEvents (pure), TenureJSON (pure)
-//   tenure-lab -> TenureHistory -> TenurePOSIX; tenure -> TenureSimulation (pure)
-//   TenureCrypto (pure: SHA-256, HMAC, HKDF)
+//   tenure, tenure-lab (executables) -> TenureCommandLine -> TenurePOSIX
+//   tenure -> TenureNodeCommandLine -> TenureCommandLine, TenureNode
+//   tenure, tenure-lab -> TenureSimulateCommand -> TenureCommandLine, TenureSimulation (pure)
+//   tenure, Swift applications -> TenureClient -> TenureAPI, TenureHTTP, TenureJSON
+//   TenureNode -> TenureAPI (pure), TenureCore (pure), TenureWire (pure), TenureEvents (pure),
+//                 TenureJSON (pure), TenureCrypto (pure), TenureHTTP, TenurePOSIX
+//   TenureHTTP (blocking client) -> TenureHTTPCodec (pure: parser, responses, SSE), TenurePOSIX
+//   tenure-lab -> TenureHistory -> TenureEvents, TenureJSON, TenurePOSIX
+//   TenureWire -> TenureCore, TenureCrypto; TenureSimulation -> TenureCore, TenureEvents
+//   TenureEvents -> TenureCore, TenureJSON; TenurePOSIX -> TenureCore (for its time types)
+//   TenureAPI (pure: the client API's documents) -> TenureJSON
+//   TenureCore, TenureJSON, TenureCrypto (pure: SHA-256, HMAC, HKDF): no dependencies
 import PackageDescription
 
 let package = Package(
@@ -41,8 +48,11 @@ let package = Package(
         .target(name: "TenureEvents", dependencies: ["TenureCore", "TenureJSON"]),
         // The only module that imports Glibc: sockets, addresses, errors, clocks, files, signals, processes.
         .target(name: "TenurePOSIX", dependencies: ["TenureCore"]),
-        // HTTP/1.1 request parser, responses (including server-sent events) and a small client.
-        .target(name: "TenureHTTP", dependencies: ["TenurePOSIX"]),
+        // HTTP/1.1 as bytes: the request parser, responses (with server-sent events), the event-stream
+        // and chunked-body decoders: standard library only.
+        .target(name: "TenureHTTPCodec"),
+        // The small blocking HTTP client (sockets, deadlines, event streams); re-exports TenureHTTPCodec.
+        .target(name: "TenureHTTP", dependencies: ["TenureHTTPCodec", "TenurePOSIX"]),
         // The node's shell: runtime, peer transport, hard-state storage, client API, observability.
         .target(name: "TenureNode", dependencies: ["TenureAPI", "TenureSupervision", "TenureCore", "TenureWire", "TenureCrypto", "TenureJSON", "TenureEvents", "TenurePOSIX", "TenureHTTP"]),
         // Deterministic simulation of many cores over a faulty network, in virtual time.
@@ -52,23 +62,31 @@ let package = Package(
         // The library Swift applications import: leader, status, leadership changes, lease guard.
         .target(name: "TenureClient", dependencies: ["TenureAPI", "TenureCore", "TenureHTTP", "TenureJSON", "TenurePOSIX"]),
         // One argument parser, duration text and terminal helpers for both executables.
-        .target(name: "TenureCommandLine", dependencies: ["TenureCore", "TenureNode", "TenurePOSIX"]),
+        .target(name: "TenureCommandLine", dependencies: ["TenureCore", "TenurePOSIX"]),
+        // `tenure node`'s flags, parsed into NodeOptions: the one command-line file that needs the node.
+        .target(name: "TenureNodeCommandLine", dependencies: ["TenureCommandLine", "TenureCore", "TenureNode", "TenurePOSIX"]),
+        // `simulate` for both executables: one parser and one report; only tenure-lab's edition
+        // takes the safety mutations.
+        .target(name: "TenureSimulateCommand", dependencies: ["TenureCommandLine", "TenureCore", "TenurePOSIX", "TenureSimulation"]),
         // The product: node, client commands, simulate.
-        .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulation", "TenureJSON", "TenurePOSIX", "TenureWire"]),
+        .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureNodeCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulateCommand", "TenureJSON", "TenurePOSIX", "TenureWire"]),
         // The README's TenureClient example, built so that it cannot rot (cluster/e2e-app runs it).
         .executableTarget(name: "tenure-client-example", dependencies: ["TenureClient"]),
         // Test and benchmark tooling for cluster/ scripts: probes, history checker, bench helpers.
-        .executableTarget(name: "tenure-lab", dependencies: ["TenureCommandLine", "TenureNode", "TenureWire", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation"]),
+        .executableTarget(name: "tenure-lab", dependencies: ["TenureCommandLine", "TenureNode", "TenureWire", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation", "TenureSimulateCommand"]),
         .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore", "TenureSimulation"]),
         .testTarget(name: "TenureWireTests", dependencies: ["TenureWire", "TenureCrypto"]),
         .testTarget(name: "TenureCryptoTests", dependencies: ["TenureCrypto", "TenureCore"]),
         .testTarget(name: "TenureJSONTests", dependencies: ["TenureJSON", "TenureCore"]),
         .testTarget(name: "TenurePOSIXTests", dependencies: ["TenurePOSIX"]),
-        .testTarget(name: "TenureHTTPTests", dependencies: ["TenureHTTP", "TenurePOSIX", "TenureCore"]),
+        .testTarget(name: "TenureHTTPCodecTests", dependencies: ["TenureHTTPCodec", "TenureCore"]),
+        .testTarget(name: "TenureHTTPTests", dependencies: ["TenureHTTP", "TenureHTTPCodec", "TenurePOSIX"]),
         .testTarget(name: "TenureSimulationTests", dependencies: ["TenureSimulation"]),
+        .testTarget(name: "TenureSimulateCommandTests", dependencies: ["TenureSimulateCommand", "TenureCommandLine", "TenureSimulation"]),
         .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureJSON", "TenurePOSIX", "TenureHTTP"]),
         .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON", "TenurePOSIX", "TenureEvents"]),
-        .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine", "TenureNode", "TenureCore"]),
+        .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine", "TenureCore"]),
+        .testTarget(name: "TenureNodeCommandLineTests", dependencies: ["TenureNodeCommandLine", "TenureCommandLine", "TenureNode", "TenureCore"]),
         .testTarget(name: "TenureEventsTests", dependencies: ["TenureEvents", "TenureCore", "TenureJSON"]),
         .testTarget(name: "TenureSupervisionTests", dependencies: ["TenureSupervision", "TenureCore", "TenureAPI", "TenureWire"]),
         .testTarget(name: "TenureAPITests", dependencies: ["TenureAPI", "TenureJSON"]),

@@ -1,3 +1,4 @@
+import TenureHTTPCodec
 import TenurePOSIX
 
 /// A complete answer from a node's HTTP API, as the CLI and test tools consume it.
@@ -94,14 +95,15 @@ public enum HTTPClient {
             throw .malformedResponse("GET \(path) answered HTTP \(response.status) instead of an event stream: \(text)")
         }
 
-        var chunked = isChunked(response.headers) ? HTTPClientChunkedDecoder() : nil
+        var chunked = isChunked(response.headers) ? HTTPChunkedDecoder() : nil
         var remaining = chunked == nil ? contentLength(response.headers) : nil
-        var parser = HTTPClientEventParser()
+        var parser = HTTPEventParser()
         var pending = response.rest
         while true {
             var body: [UInt8] = []
-            if chunked != nil {
-                try chunked!.feed(pending[...], into: &body)
+            if var decoder = chunked {
+                try decode(pending[...], with: &decoder, into: &body)
+                chunked = decoder
             } else {
                 body = pending
             }
@@ -187,6 +189,15 @@ public enum HTTPClient {
         return ResponseHead(status: status, headers: headers, rest: [])
     }
 
+    /// Feeds a chunked body to `decoder`; a framing mistake is the peer's malformed response.
+    static func decode(_ input: ArraySlice<UInt8>, with decoder: inout HTTPChunkedDecoder, into body: inout [UInt8]) throws(HTTPClientError) {
+        do {
+            try decoder.feed(input, into: &body)
+        } catch {
+            throw .malformedResponse(error.detail)
+        }
+    }
+
     static func isChunked(_ headers: [String: String]) -> Bool {
         headers["transfer-encoding"]?.lowercased().contains("chunked") == true
     }
@@ -200,9 +211,9 @@ public enum HTTPClient {
         _ connection: HTTPClientConnection, headers: [String: String], initial: [UInt8]
     ) throws(HTTPClientError) -> [UInt8] {
         if isChunked(headers) {
-            var decoder = HTTPClientChunkedDecoder()
+            var decoder = HTTPChunkedDecoder()
             var body: [UInt8] = []
-            try decoder.feed(initial[...], into: &body)
+            try decode(initial[...], with: &decoder, into: &body)
             var chunk: [UInt8] = []
             while !decoder.isDone {
                 guard body.count <= maximumBodyBytes else { throw .malformedResponse("response body too large") }
@@ -210,7 +221,7 @@ public enum HTTPClient {
                 if try connection.receive(into: &chunk) == 0 {
                     throw .malformedResponse("connection closed inside a chunked body")
                 }
-                try decoder.feed(chunk[...], into: &body)
+                try decode(chunk[...], with: &decoder, into: &body)
             }
             return body
         }

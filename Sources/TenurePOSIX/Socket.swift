@@ -3,20 +3,14 @@ import Glibc
 /// Thin wrappers over the socket calls the shell makes, all non-blocking.
 ///
 /// One place retries `EINTR`, sets the options Tenure relies on (no Nagle delay, a TCP user
-/// timeout so a black-holed peer is noticed) and turns failures into `SystemError`s.
+/// timeout so a black-holed peer is noticed, address reuse for a restarted node) and turns
+/// failures into `SystemError`s: a socket whose option the kernel refuses is closed, and the
+/// error names the option (SocketOption.swift).
 public enum Socket {
-    /// Linux `TCP_USER_TIMEOUT`, not exported by Glibc's module map.
-    public static let tcpUserTimeoutOption: Int32 = 18
-
     public static func makeStream() throws(SystemError) -> Int32 {
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket") }
         return fd
-    }
-
-    public static func setOption(_ fd: Int32, level: Int32, name: Int32, value: Int32) {
-        var value = value
-        _ = setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// Binds `fd` to `address`, closing it on failure.
@@ -37,7 +31,7 @@ public enum Socket {
     /// A listening socket on `address`.
     public static func listen(on address: SocketAddress, backlog: Int32 = 128) throws(SystemError) -> Int32 {
         let fd = try makeStream()
-        setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+        try require(.reuseAddress, 1, on: fd)
         try bind(fd, to: address)
         guard SystemCall.retrying("listen", { Glibc.listen(fd, backlog) }) == 0 else {
             let error = SystemError("listen \(address)")
@@ -47,20 +41,18 @@ public enum Socket {
         return fd
     }
 
-    /// Linux `IP_BIND_ADDRESS_NO_PORT`, not exported by Glibc's module map.
-    static let bindAddressNoPortOption: Int32 = 24
-
     /// Starts a non-blocking connect from `source` (port chosen by the kernel) to `destination`.
     /// Binding the source address is what lets iptables rules written by node address match.
     /// With `portPerDestination`, the source port is chosen at connect time for each destination
     /// rather than at bind time for the address, so one source address can hold more connections
     /// than the ephemeral range (the floods of tenure-lab peer-traffic).
+    /// `userTimeoutMilliseconds` 0 keeps the kernel's default.
     public static func connect(from source: String?, to destination: SocketAddress,
                                userTimeoutMilliseconds: Int32, portPerDestination: Bool = false) throws(SystemError) -> Int32 {
         let fd = try makeStream()
-        setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
-        setOption(fd, level: Int32(IPPROTO_TCP), name: tcpUserTimeoutOption, value: userTimeoutMilliseconds)
-        if portPerDestination { setOption(fd, level: Int32(IPPROTO_IP), name: bindAddressNoPortOption, value: 1) }
+        try require(.noDelay, 1, on: fd)
+        try require(.userTimeoutMilliseconds, userTimeoutMilliseconds, on: fd)
+        if portPerDestination { try require(.bindAddressNoPort, 1, on: fd) }
         if let source { try bind(fd, to: SocketAddress(host: source, port: 0)) }
         var remote = destination.socketAddress()
         let result = withUnsafePointer(to: &remote) { pointer in
@@ -84,8 +76,9 @@ public enum Socket {
         return value
     }
 
-    /// Accepts one connection, or returns nil when none is waiting.
-    public static func accept(_ listener: Int32) -> (fd: Int32, peerHost: String)? {
+    /// Accepts one connection, or returns nil when none is waiting (or accept failed); throws,
+    /// with the connection closed, when it cannot get TCP_NODELAY.
+    public static func acceptConnection(_ listener: Int32) throws(SystemError) -> (fd: Int32, peerHost: String)? {
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let fd = withUnsafeMutablePointer(to: &address) { pointer in
@@ -95,8 +88,20 @@ public enum Socket {
         }
         guard fd >= 0 else { return nil }
         Descriptor.makeNonBlocking(fd)
-        setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+        try require(.noDelay, 1, on: fd)
         return (fd, SocketAddress.host(of: address))
+    }
+
+    /// `acceptConnection` for callers that cannot report its error: best effort, a connection
+    /// that cannot get its options is closed and skipped, and the next waiting one returned.
+    public static func accept(_ listener: Int32) -> (fd: Int32, peerHost: String)? {
+        while true {
+            do {
+                return try acceptConnection(listener)
+            } catch {
+                continue
+            }
+        }
     }
 
     /// Reads into `buffer`; `.closed` at end of stream.
@@ -121,7 +126,7 @@ public enum Socket {
     public static func bindDatagram(on address: SocketAddress) throws(SystemError) -> Int32 {
         let fd = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket (datagram)") }
-        setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+        try require(.reuseAddress, 1, on: fd)
         try bind(fd, to: address)
         return fd
     }
@@ -176,19 +181,4 @@ public enum Socket {
 
     /// Asks the kernel to deliver nothing more to this socket, while queued replies still leave.
     public static func shutdownReading(_ fd: Int32) { _ = Glibc.shutdown(fd, Int32(SHUT_RD)) }
-
-    /// Socket options, named so that callers need no Glibc.
-    public enum Option {
-        case reuseAddress, noDelay, userTimeoutMilliseconds, receiveBuffer, sendBuffer
-    }
-
-    public static func set(_ option: Option, _ value: Int32, on fd: Int32) {
-        switch option {
-        case .reuseAddress: setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: value)
-        case .noDelay: setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: value)
-        case .userTimeoutMilliseconds: setOption(fd, level: Int32(IPPROTO_TCP), name: tcpUserTimeoutOption, value: value)
-        case .receiveBuffer: setOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, value: value)
-        case .sendBuffer: setOption(fd, level: SOL_SOCKET, name: SO_SNDBUF, value: value)
-        }
-    }
 }

@@ -116,9 +116,11 @@ public struct SimulationOptions: Sendable, Hashable {
         return min(duration, max(needed, floor))
     }
 
-    /// The command line that reruns exactly this run with its full trace.
+    /// The command line that reruns exactly this run with its full trace: `tenure simulate`, or
+    /// `tenure-lab simulate` when a safety mutation is on (the shipped command refuses them).
     public var reproduceCommand: String {
-        var command = "tenure simulate --nodes \(nodes) --seed \(seed) --duration \(formatCommandDuration(duration)) --trace"
+        let program = enabledMutations.isEmpty ? "tenure simulate" : "tenure-lab simulate"
+        var command = "\(program) --nodes \(nodes) --seed \(seed) --duration \(formatCommandDuration(duration)) --trace"
         if heartbeatInterval != Configuration.defaultHeartbeatInterval {
             command += " --heartbeat-interval \(formatCommandDuration(heartbeatInterval))"
         }
@@ -153,7 +155,7 @@ public struct SimulationOptions: Sendable, Hashable {
 
 /// The command-line names of the `SafetyMutations` switches.
 ///
-/// One name per switch so `tenure simulate --mutation NAME` and the reproduce line agree.
+/// One name per switch so `tenure-lab simulate --mutation NAME` and the reproduce line agree.
 package enum SimulationMutation: String, CaseIterable, Sendable {
     case disableVoteStickiness = "disable-vote-stickiness"
     case disableRestartEmbargo = "disable-restart-embargo"

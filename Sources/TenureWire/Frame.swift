@@ -5,7 +5,7 @@ import TenureCore
 /// ```
 /// offset  size  field
 ///      0     2  magic 0x544E ("TN")
-///      2     1  version (2)
+///      2     1  version (3)
 ///      3     1  kind (1 requestVote ... 5 timeoutNow; 16 hello ... 19 refusal)
 ///      4     8  cluster id
 ///     12     4  payload length
@@ -14,11 +14,30 @@ import TenureCore
 /// ```
 /// On an authenticated connection every election message frame is followed by a 16-byte tag
 /// (see `FrameAuthenticator`); handshake frames carry their proofs inside their payload.
-/// All integers are big-endian. Version 2 added the handshake, the tags and health reports;
-/// a version 1 peer is refused with a `refusal` that says so.
+/// All integers are big-endian.
+///
+/// The rule: every change to the layout of any frame (a field, a flag bit, a kind) raises
+/// `version`, and Tests/TenureWireTests/GoldenFrameTests.swift holds golden frames of every
+/// message kind of each supported version and of each older one, which must be refused with
+/// `unsupportedVersion` (the peer then gets a `refusal` naming both versions) and never decoded
+/// as malformed. What each version added:
+///
+/// ```
+/// version  layout
+///       1  vote request (pre-vote and transfer flags), vote response, heartbeat (round),
+///          heartbeat response (round, accepted flag), timeout now; later builds of version 1
+///          also sent the unhealthy flag and health reports without raising it
+///       2  the handshake (hello, challenge, proof, refusal) and the tag after every election
+///          message; health reports on heartbeats and their responses, the unhealthy flag;
+///          later builds of version 2 changed the layout without raising it (what 3 records)
+///       3  vote request: the leader-gone flag, the candidate's membership term and index;
+///          heartbeat: membership term, index and committed index, a flags byte and the whole
+///          membership entry when its flag is set; heartbeat response: membership term and index
+/// ```
+/// Lease beats travel as datagrams with a version of their own (`DatagramCodec.version`).
 enum FrameLayout {
     static let magic: UInt16 = 0x544E
-    static let version: UInt8 = 2
+    static let version: UInt8 = 3
     static let headerBytes = 16
     static let checksumBytes = 4
     /// Header and checksum: the bytes of a frame that are not payload.

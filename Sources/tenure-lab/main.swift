@@ -1,5 +1,6 @@
 import TenureCommandLine
 import TenurePOSIX
+import TenureSimulateCommand
 
 /// `tenure-lab`: the test and benchmark tooling that `cluster/` scripts drive. Kept out of the
 /// `tenure` binary, which ships only what users run.
@@ -16,6 +17,7 @@ usage: tenure-lab <command> [options]
   app-binding    fault and timing probe for cluster/bench's application-binding section (--help)
   bench-handshake  time to authenticate a peer connection against a live node (--help)
   peer-traffic   hostile peer traffic built on the real wire codec: bad frames, floods, fuzz (--help)
+  simulate       tenure simulate plus --mutation NAME, which switches a safety rule off (--help)
 """
 
 let main = Command("tenure-lab", usage: usage)
@@ -32,6 +34,7 @@ case "check-singleton": ProcessEnvironment.exit(SingletonCommands.check(rest))
 case "app-binding": ProcessEnvironment.exit(AppBindingCommand.run(rest))
 case "bench-handshake": ProcessEnvironment.exit(BenchHandshakeCommand.run(rest))
 case "peer-traffic": ProcessEnvironment.exit(PeerTrafficCommand.run(rest))
+case "simulate": ProcessEnvironment.exit(SimulateCommand(.lab).run(rest))
 case "-h", "--help", "help":
     print(usage)
     ProcessEnvironment.exit(0)

@@ -1,5 +1,6 @@
 import TenureCommandLine
 import TenureNode
+import TenureNodeCommandLine
 
 /// `tenure node`: parse flags (exit 2 on any mistake), start the runtime, run until signalled.
 enum NodeCommand {

@@ -1,6 +1,7 @@
 import TenureCommandLine
 import TenureNode
 import TenurePOSIX
+import TenureSimulateCommand
 import TenureWire
 
 /// `tenure`: one executable, one subcommand per job the user has. Test and benchmark tooling
@@ -34,7 +35,7 @@ case "status": ProcessEnvironment.exit(ClientCommands.status(rest))
 case "watch": ProcessEnvironment.exit(ClientCommands.watch(rest))
 case "transfer": ProcessEnvironment.exit(ClientCommands.transfer(rest, resign: false))
 case "resign": ProcessEnvironment.exit(ClientCommands.transfer(rest, resign: true))
-case "simulate": ProcessEnvironment.exit(SimulateCommand.run(rest))
+case "simulate": ProcessEnvironment.exit(SimulateCommand(.product).run(rest))
 case "run": ProcessEnvironment.exit(RunCommand.run(rest))
 case "member": ProcessEnvironment.exit(MemberCommand.run(rest))
 case "-h", "--help", "help":

@@ -1,6 +1,7 @@
 import TenurePOSIX
 import Glibc
 import Testing
+import TenureHTTPCodec
 
 @testable import TenureHTTP
 
@@ -111,7 +112,7 @@ import Testing
             Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n: hello\n\nid: 1\ndata: {\"term\":".utf8),
             Array("1}\n\ndata: line one\r\ndata:line two\r\n\r\nevent: x\ndata: partial".utf8),
         ])
-        var events: [HTTPClientEventParser.Event] = []
+        var events: [HTTPEventParser.Event] = []
         try HTTPClient.streamEvents(endpoint: server.endpoint, path: "/events") { id, data in
             events.append(.init(id: id, data: data))
             return true
@@ -142,22 +143,23 @@ import Testing
         #expect(error == .malformedResponse("GET /nope answered HTTP 404 instead of an event stream: no route!"))
     }
 
-    @Test("the event parser handles CR, LF and CRLF line ends, comments and split input")
-    func eventParserLineEnds() {
-        var parser = HTTPClientEventParser()
-        let input = Array("data:a\rdata: b\r\n\r: comment\nid:7\ndata\n\nid: 9\n\n".utf8)
-        var events: [HTTPClientEventParser.Event] = []
-        for byte in input { events += parser.feed([byte]) }
-        #expect(events == [.init(id: nil, data: "a\nb"), .init(id: "7", data: "")])
+    @Test("a bad chunk size from the server is a malformed response")
+    func chunkedResponseMalformed() throws {
+        let server = try HTTPClientTestServer(response: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+        #expect(throws: HTTPClientError.malformedResponse("invalid chunk size")) {
+            try HTTPClient.request(endpoint: server.endpoint, path: "/")
+        }
     }
 
-    @Test("the chunked decoder rejects a bad chunk size")
-    func chunkedDecoderErrors() {
-        var decoder = HTTPClientChunkedDecoder()
-        var output: [UInt8] = []
-        #expect(throws: HTTPClientError.malformedResponse("invalid chunk size")) {
-            try decoder.feed(Array("zz\r\n".utf8)[...], into: &output)
-        }
+    @Test("a serialized response reads back through the client's head parser")
+    func roundTripThroughClientParser() throws {
+        let bytes = HTTPResponse.json(409, "{}").serialized(keepAlive: true)
+        let end = try #require(HTTPClient.endOfHead(bytes))
+        let head = try HTTPClient.parseHead(bytes[..<end])
+        #expect(head.status == 409)
+        #expect(head.headers["content-length"] == "2")
+        #expect(head.headers["content-type"] == "application/json")
+        #expect(Array(bytes[end...]) == Array("{}".utf8))
     }
 
     @Test("error descriptions are single clear sentences")

@@ -51,7 +51,7 @@ struct SafetyCheckTests {
                                   "honour-candidate-evidence went unnoticed in \(Self.seedBound) seeds")
         let violation = try #require(result.violations.first)
         #expect(Self.expectedKinds(.honourCandidateEvidence).contains(violation.kind), "\(violation)")
-        #expect(violation.trace.last == "reproduce with: tenure simulate --nodes 5 --seed \(result.seed) --duration 30s --trace --lease 300ms --mutation honour-candidate-evidence")
+        #expect(violation.trace.last == "reproduce with: tenure-lab simulate --nodes 5 --seed \(result.seed) --duration 30s --trace --lease 300ms --mutation honour-candidate-evidence")
     }
 
     @Test("A mutation is found within the seed bound", arguments: SafetyCheckTests.generalMutations, [3, 5])
@@ -65,7 +65,7 @@ struct SafetyCheckTests {
         #expect(violation.seed == result.seed)
         #expect(violation.trace.count > 10)
         let membership = mutation.needsMembershipChanges ? " --membership-changes" : ""
-        #expect(violation.trace.last == "reproduce with: tenure simulate --nodes \(nodes) --seed \(result.seed) --duration 30s --trace\(membership) --mutation \(mutation.rawValue)")
+        #expect(violation.trace.last == "reproduce with: tenure-lab simulate --nodes \(nodes) --seed \(result.seed) --duration 30s --trace\(membership) --mutation \(mutation.rawValue)")
         #expect(result.trace == violation.trace)
         #expect(result.report.contains("VIOLATION \(violation.kind.rawValue)"))
     }

@@ -122,7 +122,7 @@ struct SimulatorPartsTests {
         var options = SimulationOptions(nodes: 3, duration: .milliseconds(1500), seed: 77, electionTimeoutMax: .milliseconds(1500))
         options.excessDrift = true
         options.enable(.sendBeforePersist)
-        #expect(options.reproduceCommand == "tenure simulate --nodes 3 --seed 77 --duration 1500ms --trace --election-timeout-max 1500ms --excess-drift --mutation send-before-persist")
+        #expect(options.reproduceCommand == "tenure-lab simulate --nodes 3 --seed 77 --duration 1500ms --trace --election-timeout-max 1500ms --excess-drift --mutation send-before-persist")
         #expect(SimulationOptions().quietPeriod >= .seconds(10))
         #expect(SimulationOptions().quietPeriod >= SimulationOptions().livenessBound)
     }

@@ -40,6 +40,26 @@ import TenureCrypto
         #expect(try DatagramCodec.open(encoded, key: nil) == beat)
     }
 
+    @Test("version 1 beat answer: the golden bytes, unauthenticated (CRC-32C trailer)")
+    func goldenAnswer() throws {
+        let golden: [UInt8] = [
+            0x54, 0x44, 0x01, 0x04,                          // "TD", version 1, kind 4 (beat response)
+            0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,  // cluster id
+            0, 0, 0, 0, 0, 0, 0, 9,                          // sequence 9
+            0x02, 0x6E, 0x32, 0x02, 0x6E, 0x31,              // "n2", "n1"
+            0, 0, 0, 0, 0, 0, 0, 7,                          // term 7
+            0, 0, 0, 0, 0, 0, 0x04, 0xD2,                    // round 1234
+            0x03,                                            // flags: accepted, unhealthy
+            0, 0, 0, 0, 0, 0, 0, 3,                          // membership term
+            0, 0, 0, 0, 0, 0, 0, 5,                          // membership index
+            0xA0, 0x27, 0xCA, 0xED,                          // CRC-32C
+        ]
+        #expect(DatagramCodec.encode(answer, clusterID: testCluster, sequence: 9, key: nil) == golden)
+        let header = try DatagramCodec.header(golden, clusterID: testCluster)
+        #expect(header == DatagramCodec.Header(sequence: 9, from: NodeID("n2"), to: NodeID("n1")))
+        #expect(try DatagramCodec.open(golden, key: nil) == answer)
+    }
+
     @Test("a beat and its answer survive the round trip, sealed with a key")
     func roundTrip() throws {
         for envelope in [beat, answer] {

@@ -20,7 +20,7 @@ struct FrameErrorTests {
 
     @Test("a frame of another format version is refused")
     func unsupportedVersion() {
-        for version: UInt8 in [0, 1, 3, 0xFF] {
+        for version: UInt8 in [0, FrameLayout.version - 1, FrameLayout.version + 1, 0xFF] {
             let frame = handmadeFrame(kind: 3, payload: payload(of: heartbeat), version: version)
             #expect(decodeError(frame) == .unsupportedVersion(version))
         }
@@ -141,7 +141,7 @@ struct FrameErrorTests {
 
     @Test("header checks run in a fixed order: magic, version, kind, size, cluster")
     func checkOrder() {
-        func frame(magic: UInt16 = 0x544E, version: UInt8 = 2, kind: UInt8 = 3, length: UInt32 = 9999) -> [UInt8] {
+        func frame(magic: UInt16 = 0x544E, version: UInt8 = FrameLayout.version, kind: UInt8 = 3, length: UInt32 = 9999) -> [UInt8] {
             handmadeFrame(kind: kind, payload: [], cluster: 1, version: version, magic: magic, payloadLength: length)
         }
         #expect(decodeError(frame(magic: 0, version: 7, kind: 9)) == .badMagic(0))

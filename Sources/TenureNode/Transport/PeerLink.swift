@@ -105,9 +105,9 @@ final class PeerLink {
         let sealedCount = frame.count + (authenticator == nil ? 0 : FrameAuthenticator.tagByteCount)
         guard isConnected, pending.count - pendingOffset + sealedCount <= Self.maximumPendingBytes else { return false }
         pending.append(contentsOf: frame)
-        if authenticator != nil {
-            let start = pending.count - frame.count
-            let tag = pending.withUnsafeBytes { authenticator!.tag(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        let start = pending.count - frame.count
+        // Optional chaining tags (and advances the sequence number) only on an authenticated link.
+        if let tag = pending.withUnsafeBytes({ authenticator?.tag(UnsafeRawBufferPointer(rebasing: $0[start...])) }) {
             pending.append(contentsOf: tag)
         }
         return true
@@ -277,8 +277,7 @@ final class PeerLink {
 
     /// Seals one beat or beat answer for the peer; nil before the first handshake completed.
     func sealDatagram(_ envelope: Envelope) -> [UInt8]? {
-        guard datagramSealer != nil else { return nil }
-        return datagramSealer!.seal(envelope, clusterID: clusterID)
+        datagramSealer?.seal(envelope, clusterID: clusterID)
     }
 
     /// Writes what the socket takes now.

@@ -1,7 +1,8 @@
 import Testing
+import TenureCommandLine
 import TenureCore
 import TenureNode
-@testable import TenureCommandLine
+@testable import TenureNodeCommandLine
 
 /// `tenure node`'s flags: what they set, and the mistakes refused with a line naming the flag.
 @Suite struct NodeOptionsParsingTests {

@@ -1,8 +1,8 @@
 import Testing
-// SeededRandom; TenureHTTPTests reaches TenureCore only through TenureHTTP -> TenurePOSIX.
+// SeededRandom (the codec itself imports nothing, so this test target depends on TenureCore).
 import TenureCore
 
-@testable import TenureHTTP
+@testable import TenureHTTPCodec
 
 /// Parser behaviour on well-formed, split, pipelined, hostile and random input.
 @Suite struct HTTPRequestParserTests {

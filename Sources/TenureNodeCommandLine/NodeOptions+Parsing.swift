@@ -1,10 +1,12 @@
+import TenureCommandLine
 import TenureCore
 import TenureNode
 import TenurePOSIX
 
 /// The command line of `tenure node`, parsed and validated before anything starts.
 ///
-/// Flag names are a contract scripts rely on. Every mistake produces one line naming the flag
+/// A module of its own (TenureNodeCommandLine) so that the shared argument parser,
+/// TenureCommandLine, needs nothing of the node. Flag names are a contract scripts rely on. Every mistake produces one line naming the flag
 /// and the value (exit status 2), never a crash or a silently ignored setting.
 extension NodeOptions {
     public static let usage = """

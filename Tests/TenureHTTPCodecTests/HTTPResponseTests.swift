@@ -1,6 +1,6 @@
 import Testing
 
-@testable import TenureHTTP
+@testable import TenureHTTPCodec
 
 /// Response serialization: framing headers, reason phrases and header sanitizing.
 @Suite struct HTTPResponseTests {
@@ -43,17 +43,6 @@ import Testing
             body: Array("moved".utf8))
         let serialized = text(response.serialized(keepAlive: false))
         #expect(serialized == "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.12:7200/x Evil: 1\r\nContent-Type: text/event-stream\r\nContent-Length: 5\r\nConnection: close\r\n\r\nmoved")
-    }
-
-    @Test("a serialized response reads back through the client's head parser")
-    func roundTripThroughClientParser() throws {
-        let bytes = HTTPResponse.json(409, "{}").serialized(keepAlive: true)
-        let end = try #require(HTTPClient.endOfHead(bytes))
-        let head = try HTTPClient.parseHead(bytes[..<end])
-        #expect(head.status == 409)
-        #expect(head.headers["content-length"] == "2")
-        #expect(head.headers["content-type"] == "application/json")
-        #expect(Array(bytes[end...]) == Array("{}".utf8))
     }
 
     @Test("parse errors map to the status codes the server answers with")

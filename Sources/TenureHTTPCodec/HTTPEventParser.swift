@@ -1,12 +1,18 @@
 /// Incremental parser for a `text/event-stream` body (the WHATWG Server-Sent Events format).
 ///
-/// Kept apart from the socket code so the line and field rules (CR, LF or CRLF line ends, `:`
-/// comments, one optional space after the colon, multi-line `data`) can be tested on plain bytes.
-struct HTTPClientEventParser: Sendable {
+/// Kept apart from the socket code (`HTTPClient.streamEvents` in TenureHTTP) so the line and
+/// field rules (CR, LF or CRLF line ends, `:` comments, one optional space after the colon,
+/// multi-line `data`) can be tested on plain bytes.
+package struct HTTPEventParser: Sendable {
     /// One dispatched event: its `data` lines joined with LF, and its `id` if the event set one.
-    struct Event: Equatable, Sendable {
-        var id: String?
-        var data: String
+    package struct Event: Equatable, Sendable {
+        package var id: String?
+        package var data: String
+
+        package init(id: String?, data: String) {
+            self.id = id
+            self.data = data
+        }
     }
 
     private var line: [UInt8] = []
@@ -16,8 +22,10 @@ struct HTTPClientEventParser: Sendable {
     /// A CR ended the previous line, so an LF right after it is the same line end.
     private var afterCR = false
 
+    package init() {}
+
     /// Consumes `bytes` and returns the events they complete, in order.
-    mutating func feed(_ bytes: some Sequence<UInt8>) -> [Event] {
+    package mutating func feed(_ bytes: some Sequence<UInt8>) -> [Event] {
         var events: [Event] = []
         for byte in bytes {
             if byte == HTTPASCII.lf, afterCR {

@@ -338,51 +338,6 @@ public struct HTTPRequestParser: Sendable {
     }
 }
 
-/// Byte constants and classifiers for HTTP's ASCII syntax, so parsing works on bytes, not Strings.
-enum HTTPASCII {
-    static let tab = UInt8(ascii: "\t")
-    static let lf = UInt8(ascii: "\n")
-    static let cr = UInt8(ascii: "\r")
-    static let space = UInt8(ascii: " ")
-    static let hash = UInt8(ascii: "#")
-    static let percent = UInt8(ascii: "%")
-    static let ampersand = UInt8(ascii: "&")
-    static let plus = UInt8(ascii: "+")
-    static let dot = UInt8(ascii: ".")
-    static let slash = UInt8(ascii: "/")
-    static let zero = UInt8(ascii: "0")
-    static let one = UInt8(ascii: "1")
-    static let nine = UInt8(ascii: "9")
-    static let colon = UInt8(ascii: ":")
-    static let equals = UInt8(ascii: "=")
-    static let question = UInt8(ascii: "?")
-
-    static func isDigit(_ byte: UInt8) -> Bool { byte >= zero && byte <= nine }
-
-    static func lowercased(_ byte: UInt8) -> UInt8 {
-        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
-    }
-
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case zero...nine: byte - zero
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
-    /// RFC 9110 `tchar`: the characters allowed in methods and header names.
-    static func isTokenCharacter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case zero...nine, UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            true
-        default:
-            "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
-    }
-}
-
 extension Substring {
     /// Trims spaces and tabs, the only whitespace HTTP allows around list elements.
     fileprivate func trimmingASCIIWhitespace() -> Substring {
