@@ -103,7 +103,7 @@ extension NodeRuntime {
             object.add("api", apiAddress(of: leader))
             return .json(200, object.rendered)
         }
-        object.add("leader", nil)
+        object.addNull("leader")
         object.add("term", clientTerm)
         return .json(503, object.rendered)
     }
@@ -241,7 +241,7 @@ extension NodeRuntime {
             return .deferred
         case .resigned(handedTo: nil):
             object.add("outcome", "resigned")
-            object.add("leader", nil)
+            object.addNull("leader")
             object.add("term", core.term)
             return .response(.json(200, object.rendered))
         case .notLeader(let leader):
