@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "TenurePOSIXTests", dependencies: ["TenurePOSIX"]),
         .testTarget(name: "TenureHTTPTests", dependencies: ["TenureHTTP", "TenurePOSIX", "TenureCore"]),
         .testTarget(name: "TenureSimulationTests", dependencies: ["TenureSimulation"]),
-        .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureJSON", "TenurePOSIX", "TenureHTTP"]),
+        .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureAPI", "TenureJSON", "TenurePOSIX", "TenureHTTP"]),
         .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON", "TenurePOSIX", "TenureEvents"]),
         .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine", "TenureNode", "TenureCore"]),
         .testTarget(name: "TenureEventsTests", dependencies: ["TenureEvents", "TenureCore", "TenureJSON"]),
