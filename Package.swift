@@ -54,7 +54,7 @@ let package = Package(
         // One argument parser, duration text and terminal helpers for both executables.
         .target(name: "TenureCommandLine", dependencies: ["TenureCore", "TenureNode", "TenurePOSIX"]),
         // The product: node, client commands, simulate.
-        .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulation", "TenureJSON", "TenurePOSIX", "TenureWire"]),
+        .executableTarget(name: "tenure", dependencies: ["TenureAPI", "TenureCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulation", "TenureJSON", "TenurePOSIX", "TenureWire"]),
         // The README's TenureClient example, built so that it cannot rot (cluster/e2e-app runs it).
         .executableTarget(name: "tenure-client-example", dependencies: ["TenureClient"]),
         // Test and benchmark tooling for cluster/ scripts: probes, history checker, bench helpers.
@@ -72,6 +72,6 @@ let package = Package(
         .testTarget(name: "TenureEventsTests", dependencies: ["TenureEvents", "TenureCore", "TenureJSON"]),
         .testTarget(name: "TenureSupervisionTests", dependencies: ["TenureSupervision", "TenureCore", "TenureAPI", "TenureWire"]),
         .testTarget(name: "TenureAPITests", dependencies: ["TenureAPI", "TenureJSON"]),
-        .testTarget(name: "TenureClientTests", dependencies: ["TenureClient", "TenureCore", "TenureJSON"]),
+        .testTarget(name: "TenureClientTests", dependencies: ["TenureClient", "TenureAPI", "TenureCore", "TenureJSON"]),
     ]
 )
