@@ -58,7 +58,7 @@ let package = Package(
         // The README's TenureClient example, built so that it cannot rot (cluster/e2e-app runs it).
         .executableTarget(name: "tenure-client-example", dependencies: ["TenureClient"]),
         // Test and benchmark tooling for cluster/ scripts: probes, history checker, bench helpers.
-        .executableTarget(name: "tenure-lab", dependencies: ["TenureCommandLine", "TenureNode", "TenureWire", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation"]),
+        .executableTarget(name: "tenure-lab", dependencies: ["TenureAPI", "TenureCommandLine", "TenureNode", "TenureWire", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation"]),
         .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore", "TenureSimulation"]),
         .testTarget(name: "TenureWireTests", dependencies: ["TenureWire", "TenureCrypto"]),
         .testTarget(name: "TenureCryptoTests", dependencies: ["TenureCrypto", "TenureCore"]),

@@ -47,9 +47,6 @@ public struct JSONObject: Sendable {
     public mutating func add(_ name: String, _ object: JSONObject) { key(name); text += object.rendered }
     public mutating func add(_ name: String, _ object: JSONObject?) { if let object { add(name, object) } else { addNull(name) } }
 
-    /// A value rendered elsewhere, inserted as it is.
-    public mutating func add(_ name: String, raw: String) { key(name); text += raw }
-
     public var rendered: String { text + "}" }
 
     /// A JSON string literal with the required escapes.
