@@ -69,11 +69,11 @@ let package = Package(
         // takes the safety mutations.
         .target(name: "TenureSimulateCommand", dependencies: ["TenureCommandLine", "TenureCore", "TenurePOSIX", "TenureSimulation"]),
         // The product: node, client commands, simulate.
-        .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureNodeCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulateCommand", "TenureJSON", "TenurePOSIX", "TenureWire"]),
+        .executableTarget(name: "tenure", dependencies: ["TenureAPI", "TenureCommandLine", "TenureNodeCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulateCommand", "TenureJSON", "TenurePOSIX", "TenureWire"]),
         // The README's TenureClient example, built so that it cannot rot (cluster/e2e-app runs it).
         .executableTarget(name: "tenure-client-example", dependencies: ["TenureClient"]),
         // Test and benchmark tooling for cluster/ scripts: probes, history checker, bench helpers.
-        .executableTarget(name: "tenure-lab", dependencies: ["TenureCommandLine", "TenureNode", "TenureWire", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation", "TenureSimulateCommand"]),
+        .executableTarget(name: "tenure-lab", dependencies: ["TenureAPI", "TenureCommandLine", "TenureNode", "TenureWire", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation", "TenureSimulateCommand"]),
         .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore", "TenureSimulation"]),
         .testTarget(name: "TenureWireTests", dependencies: ["TenureWire", "TenureCrypto"]),
         .testTarget(name: "TenureCryptoTests", dependencies: ["TenureCrypto", "TenureCore"]),
@@ -83,13 +83,13 @@ let package = Package(
         .testTarget(name: "TenureHTTPTests", dependencies: ["TenureHTTP", "TenureHTTPCodec", "TenurePOSIX"]),
         .testTarget(name: "TenureSimulationTests", dependencies: ["TenureSimulation"]),
         .testTarget(name: "TenureSimulateCommandTests", dependencies: ["TenureSimulateCommand", "TenureCommandLine", "TenureSimulation"]),
-        .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureJSON", "TenurePOSIX", "TenureHTTP"]),
+        .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureAPI", "TenureJSON", "TenurePOSIX", "TenureHTTP"]),
         .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON", "TenurePOSIX", "TenureEvents"]),
         .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine", "TenureCore"]),
         .testTarget(name: "TenureNodeCommandLineTests", dependencies: ["TenureNodeCommandLine", "TenureCommandLine", "TenureNode", "TenureCore"]),
         .testTarget(name: "TenureEventsTests", dependencies: ["TenureEvents", "TenureCore", "TenureJSON"]),
         .testTarget(name: "TenureSupervisionTests", dependencies: ["TenureSupervision", "TenureCore", "TenureAPI", "TenureWire"]),
         .testTarget(name: "TenureAPITests", dependencies: ["TenureAPI", "TenureJSON"]),
-        .testTarget(name: "TenureClientTests", dependencies: ["TenureClient", "TenureCore", "TenureJSON"]),
+        .testTarget(name: "TenureClientTests", dependencies: ["TenureClient", "TenureAPI", "TenureCore", "TenureJSON"]),
     ]
 )

@@ -25,21 +25,10 @@ SC_DIR=""         # the scenario's folder: node data, logs, event logs, probes, 
 SC_SIZE=0
 SC_PROBE_PID=""
 
-milliseconds_of() { # 500ms -> 500, 1.5s -> 1500
-  case "$1" in
-    *ms) echo "${1%ms}";;
-    *s) awk -v s="${1%s}" 'BEGIN { printf "%d", s * 1000 }';;
-    *) echo "$1";;
-  esac
-}
-
-json_list() { local out="" item; for item in "$@"; do out+="${out:+,}\"$item\""; done; echo "[$out]"; }
-
-# Appends one harness record: mark EV ['"key":value,...'].
-mark() {
-  local ts
-  ts=$(now_ns)
-  printf '{"ts":%s,"ev":"%s"%s}\n' "$ts" "$1" "${2:+,$2}" >> "$SC_DIR/phases.jsonl"
+# Appends one record to the scenario's phases file with tenure-lab phase, the writer of the records
+# check-history reads: phase KIND [FLAGS...] (its ts is now unless --ts is given).
+phase() {
+  "$TENURE_LAB_BIN" phase --file "$SC_DIR/phases.jsonl" "$@" || die "cannot record the phase '$1' in $SC_DIR/phases.jsonl"
 }
 
 in_ns() { ip netns exec "$SC_NS" "$@"; }
@@ -65,7 +54,7 @@ scenario_setup() {
   test_cluster "$SC_DIR" "$SC_SIZE"
   local nodes=()
   read -r -a nodes <<< "$(others_than)"
-  mark config "\"nodes\":$(json_list "${nodes[@]}"),\"heartbeat_ms\":$(milliseconds_of "$SUITE_HEARTBEAT"),\"election_timeout_min_ms\":$(milliseconds_of "${SUITE_ELECTION_TIMEOUT%-*}"),\"election_timeout_max_ms\":$(milliseconds_of "${SUITE_ELECTION_TIMEOUT#*-}")"
+  phase config --nodes "$(IFS=,; echo "${nodes[*]}")" --heartbeat "$SUITE_HEARTBEAT" --election-timeout "$SUITE_ELECTION_TIMEOUT"
 }
 
 # Starts node nK inside the namespace, with its data folder kept across restarts.
@@ -103,16 +92,15 @@ stop_probe() {
 # no_leader or any; NODE names the process a kill or pause targets. The record's ts is taken after
 # the command returned (the fault is certainly in force), and requested_ts before it started.
 fault() {
-  local id=$1 kind=$2 spec=$3 isolated=$4 expect=$5 node="" t0 t1 isolated_ids=()
+  local id=$1 kind=$2 spec=$3 isolated=$4 expect=$5 node="" t0 t1
   shift 5
   if [ "${1:-}" != "--" ] && [ $# -gt 0 ]; then node=$1; shift; fi
   [ "${1:-}" != "--" ] || shift
   t0=$(now_ns)
   "$@"
   t1=$(now_ns)
-  read -r -a isolated_ids <<< "$isolated"
-  printf '{"ts":%s,"requested_ts":%s,"ev":"fault_start","id":"%s","fault":"%s","spec":"%s","isolated":%s,"expect":"%s"%s}\n' \
-    "$t1" "$t0" "$id" "$kind" "$spec" "$(json_list "${isolated_ids[@]}")" "$expect" "${node:+,\"node\":\"$node\"}" >> "$SC_DIR/phases.jsonl"
+  phase fault-start --ts "$t1" --requested-ts "$t0" --id "$id" --fault "$kind" --spec "$spec" --isolated "$isolated" \
+    --expect "$expect" ${node:+--node "$node"}
 }
 
 # Ends one fault: fault_stop ID -- command...
@@ -123,7 +111,7 @@ fault_stop() {
   t0=$(now_ns)
   "$@"
   t1=$(now_ns)
-  printf '{"ts":%s,"requested_ts":%s,"ev":"fault_stop","id":"%s"}\n' "$t1" "$t0" "$id" >> "$SC_DIR/phases.jsonl"
+  phase fault-stop --ts "$t1" --requested-ts "$t0" --id "$id"
 }
 
 # Removes every Tenure rule and records the heal (convergence is measured from here).
@@ -132,7 +120,7 @@ heal_all() {
   t0=$(now_ns)
   netfault_heal > /dev/null
   t1=$(now_ns)
-  printf '{"ts":%s,"requested_ts":%s,"ev":"heal"}\n' "$t1" "$t0" >> "$SC_DIR/phases.jsonl"
+  phase heal --ts "$t1" --requested-ts "$t0"
 }
 
 partition_ns() { "$here/partition" --nodes "$SC_SIZE" --quiet "$@"; }
@@ -140,9 +128,9 @@ partition_ns() { "$here/partition" --nodes "$SC_SIZE" --quiet "$@"; }
 # kill -9 a node, reap it, and record the kill and the exit as caused by the harness.
 kill_node() {
   local id=$1 pid=${NODE_PID[$1]}
-  mark kill "\"node\":\"$id\",\"signal\":\"KILL\",\"pid\":$pid"
+  phase kill --node "$id" --signal KILL --pid "$pid"
   kill_test_node "$id"
-  mark exit "\"node\":\"$id\",\"pid\":$pid,\"status\":$REAPED_STATUS,\"expected\":true"
+  phase exit --node "$id" --pid "$pid" --status "$REAPED_STATUS" --expected
 }
 
 # Stops every running node with SIGTERM at once (clean shutdown) and records each exit status; a
@@ -160,7 +148,7 @@ stop_all_nodes() {
       status=0
       wait "$pid" 2>/dev/null || status=$?
     fi
-    mark exit "\"node\":\"$id\",\"pid\":$pid,\"status\":$status,\"expected\":false"
+    phase exit --node "$id" --pid "$pid" --status "$status"
     unset "NODE_PID[$id]"
   done
 }

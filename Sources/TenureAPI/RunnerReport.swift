@@ -1,5 +1,3 @@
-import TenureJSON
-
 /// What a `tenure run` tells the node beside it on every poll: whether its command runs, the
 /// last start or stop and its cause, and its counters.
 ///
@@ -104,24 +102,4 @@ public struct RunnerReport: Sendable, Equatable {
 
     /// The total of `counts`.
     public static func total(_ counts: [String: UInt64]) -> UInt64 { counts.values.reduce(0, +) }
-
-    /// The counters as a JSON object.
-    static func countsJSON(_ counts: [String: UInt64]) -> String {
-        var object = JSONObject()
-        for (cause, count) in counts.sorted(by: { $0.key < $1.key }) { object.add(cause, count) }
-        return object.rendered
-    }
-
-    /// The fields of `/v1/status` `runner` that come from the report.
-    public func addFields(to object: inout JSONObject) {
-        object.add("state", state)
-        if let pid { object.add("pid", Int64(pid)) } else { object.add("pid", raw: "null") }
-        if let token { object.add("token", token) } else { object.add("token", raw: "null") }
-        object.add("last_change", lastChange)
-        object.add("last_cause", lastCause)
-        if let lastChangeAgeMilliseconds { object.add("last_change_age_ms", lastChangeAgeMilliseconds) } else { object.add("last_change_age_ms", raw: "null") }
-        object.add("starts", Self.total(starts))
-        object.add("stops", raw: Self.countsJSON(stops))
-        object.add("restarts", raw: Self.countsJSON(restarts))
-    }
 }

@@ -1,16 +1,17 @@
+import TenureAPI
 import TenureJSON
 
 /// Membership changes from Swift (issue 11): the same requests `tenure member` sends.
 extension TenureClient {
     /// `GET /v1/members` from the first endpoint that answers: the configuration it has stored.
-    public func members() throws(TenureClientError) -> CommandAnswer {
+    public func members() throws(TenureClientError) -> MembersAnswer {
         var lastError: TenureClientError?
         for endpoint in endpoints {
             do throws(TenureClientError) {
                 let answer = try get("/v1/members", from: endpoint)
                 let text = String(decoding: answer.body, as: UTF8.self)
                 guard answer.status == 200 else { throw .refused(endpoint: endpoint, status: answer.status, body: text) }
-                return CommandAnswer(json: JSONValue.parse(answer.body) ?? .null, text: text)
+                return MembersAnswer(document: try decode(MembersDocument.self, answer.body, from: endpoint), text: text)
             } catch {
                 lastError = error
             }
@@ -21,11 +22,8 @@ extension TenureClient {
     /// Adds `id` as a non-voter that the leader promotes once it has caught up; returns when the
     /// promotion is committed (the node must be running with `--join` by then).
     public func addMember(id: String, address: String, api: String?) throws(TenureClientError) -> CommandAnswer {
-        var body = JSONObject()
-        body.add("id", id)
-        body.add("address", address)
-        if let api { body.add("api", api) }
-        return try membershipCommand("POST", "/v1/members", body: Array(body.rendered.utf8))
+        let body = MemberRequest(id: id, address: address, api: api)
+        return try membershipCommand("POST", "/v1/members", body: Array(body.json.utf8))
     }
 
     /// Removes `id`; returns when the change is committed.
@@ -40,14 +38,11 @@ extension TenureClient {
         guard var api = leader.api else { throw .noLeader(highestTerm: leader.term) }
         for attempt in 0..<2 {
             let answer = try send(method, path, to: api, body: body, timeoutMilliseconds: 20_000)
-            let text = String(decoding: answer.body, as: UTF8.self)
-            let json = JSONValue.parse(answer.body) ?? .null
-            if answer.status == 200 { return CommandAnswer(json: json, text: text) }
-            if attempt == 0, answer.status == 409, json["outcome"]?.string == "not_leader", let next = json["api"]?.string, next != api {
+            if attempt == 0, answer.status == 409, case .notLeader(_, _, let next?)? = try? CommandOutcome(parsing: answer.body), next != api {
                 api = next
                 continue
             }
-            throw .refused(endpoint: api, status: answer.status, body: text)
+            return try commandAnswer(answer, from: api)
         }
         throw .noLeader(highestTerm: leader.term)
     }

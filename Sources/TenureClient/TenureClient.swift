@@ -55,10 +55,17 @@ public struct TenureClient: Sendable {
         let query = report.map { "?" + $0.queryItems.map { "\($0.0)=\($0.1)" }.joined(separator: "&") } ?? ""
         let answer = try get("/v1/status" + query, from: endpoint)
         let text = String(decoding: answer.body, as: UTF8.self)
-        guard answer.status == 200, let json = JSONValue.parse(answer.body), let status = NodeStatus(json: json, text: text) else {
-            throw .badAnswer(endpoint: endpoint, status: answer.status, body: String(decoding: answer.body, as: UTF8.self))
+        guard answer.status == 200 else { throw .badAnswer(endpoint: endpoint, status: answer.status, body: text) }
+        return NodeStatus(document: try decode(StatusDocument.self, answer.body, from: endpoint), text: text)
+    }
+
+    /// A document of the API from `endpoint`'s answer; `malformed` naming the field when it is not one.
+    func decode<Document: JSONDocument>(_ type: Document.Type, _ body: [UInt8], from endpoint: String) throws(TenureClientError) -> Document {
+        do {
+            return try Document(parsing: body)
+        } catch {
+            throw .malformed(endpoint: endpoint, error: error)
         }
-        return status
     }
 
     /// Every endpoint's status or the reason it has none, in the order of `endpoints`.
@@ -76,22 +83,21 @@ public struct TenureClient: Sendable {
     public func leader() throws(TenureClientError) -> LeaderInfo {
         var best: LeaderInfo?
         var highestTerm: UInt64 = 0
-        var unreachable: [TenureClientError] = []
+        var failures: [TenureClientError] = []
         for endpoint in endpoints {
             do throws(TenureClientError) {
                 let answer = try get("/v1/leader", from: endpoint)
-                guard let json = JSONValue.parse(answer.body) else { continue }
-                let term = json["term"]?.uint64 ?? 0
-                highestTerm = max(highestTerm, term)
-                if answer.status == 200, let id = json["leader"]?.string, term >= (best?.term ?? 0) {
-                    best = LeaderInfo(id: id, term: term, api: json["api"]?.string)
+                let document = try decode(LeaderDocument.self, answer.body, from: endpoint)
+                highestTerm = max(highestTerm, document.term)
+                if answer.status == 200, let id = document.leader, document.term >= (best?.term ?? 0) {
+                    best = LeaderInfo(id: id, term: document.term, api: document.api)
                 }
             } catch {
-                unreachable.append(error)
+                failures.append(error)
             }
         }
         if let best { return best }
-        if unreachable.count == endpoints.count, let first = unreachable.first { throw first }
+        if failures.count == endpoints.count, let first = failures.first { throw first }
         throw .noLeader(highestTerm: highestTerm)
     }
 
@@ -108,18 +114,21 @@ public struct TenureClient: Sendable {
     /// Sends a command to the node at `endpoint` (the local node, for `tenure run`).
     public func resign(at endpoint: String, runner: String? = nil) throws(TenureClientError) -> CommandAnswer {
         let answer = try send("POST", runner.map { "/v1/resign?runner=\($0)" } ?? "/v1/resign", to: endpoint, timeoutMilliseconds: 5000)
-        let text = String(decoding: answer.body, as: UTF8.self)
-        guard answer.status == 200 else { throw .refused(endpoint: endpoint, status: answer.status, body: text) }
-        return CommandAnswer(json: JSONValue.parse(answer.body) ?? .null, text: text)
+        return try commandAnswer(answer, from: endpoint)
     }
 
     private func leadershipCommand(_ path: String) throws(TenureClientError) -> CommandAnswer {
         let leader = try leader()
         guard let api = leader.api else { throw .noLeader(highestTerm: leader.term) }
         let answer = try send("POST", path, to: api, timeoutMilliseconds: 5000)
+        return try commandAnswer(answer, from: api)
+    }
+
+    /// A 200 answer as a typed outcome; any other status is `refused`, with the node's words.
+    func commandAnswer(_ answer: (status: Int, body: [UInt8]), from endpoint: String) throws(TenureClientError) -> CommandAnswer {
         let text = String(decoding: answer.body, as: UTF8.self)
-        guard answer.status == 200 else { throw .refused(endpoint: api, status: answer.status, body: text) }
-        return CommandAnswer(json: JSONValue.parse(answer.body) ?? .null, text: text)
+        guard answer.status == 200 else { throw .refused(endpoint: endpoint, status: answer.status, body: text) }
+        return CommandAnswer(outcome: try decode(CommandOutcome.self, answer.body, from: endpoint), text: text)
     }
 
     /// Leadership changes as they happen, from `/v1/watch` (server-sent events). When the node
@@ -138,15 +147,23 @@ public struct TenureClient: Sendable {
                 for attempt in 0..<max(1, reconnects) where !cancelled.isSet {
                     let endpoint = endpoints[attempt % endpoints.count]
                     do {
+                        var malformed: JSONDecodeError?
                         try HTTPClient.streamEvents(endpoint: endpoint, path: "/v1/watch", timeoutMilliseconds: timeout) { _, data in
                             guard !cancelled.isSet else { return false }
-                            let event = JSONValue.parse(data) ?? .null
-                            let change = LeadershipChange(sequence: event["seq"]?.uint64 ?? 0, leader: event["leader"]?.string,
-                                                          term: event["term"]?.uint64 ?? 0, api: event["api"]?.string, endpoint: endpoint)
+                            let event: WatchEvent
+                            do throws(JSONDecodeError) {
+                                event = try WatchEvent(parsing: data)
+                            } catch {
+                                malformed = error
+                                return false
+                            }
+                            let change = LeadershipChange(sequence: event.sequence, leader: event.leader, term: event.term,
+                                                          api: event.api, endpoint: endpoint)
                             if case .terminated = continuation.yield(change) { return false }
                             return true
                         }
-                        lastError = .unreachable(endpoint: endpoint, reason: "stream ended")
+                        lastError = malformed.map { .malformed(endpoint: endpoint, error: $0) }
+                            ?? .unreachable(endpoint: endpoint, reason: "stream ended")
                     } catch {
                         lastError = .unreachable(endpoint: endpoint, reason: "\(error)")
                         MonotonicClock.sleep(for: .milliseconds(200))

@@ -15,9 +15,9 @@ extension EventRecord {
         object.add("node", node)
         object.add("boot", boot)
         object.add("ev", kind.rawValue)
-        func number(_ key: String, _ value: UInt64?) { if let value { object.add(key, value) } else { object.add(key, raw: "null") } }
-        func number(_ key: String, _ value: Int64?) { if let value { object.add(key, value) } else { object.add(key, raw: "null") } }
-        func flag(_ key: String, _ value: Bool?) { if let value { object.add(key, value) } else { object.add(key, raw: "null") } }
+        func number(_ key: String, _ value: UInt64?) { object.add(key, value) }
+        func number(_ key: String, _ value: Int64?) { object.add(key, value) }
+        func flag(_ key: String, _ value: Bool?) { object.add(key, value) }
         switch kind {
         case .start:
             number("loaded_term", loadedTerm); object.add("loaded_voted_for", votedFor); object.add("state", state)

@@ -2,7 +2,8 @@ import TenureCore
 import TenureJSON
 
 /// One line of a node's event log, typed: the one schema the node writes and every reader
-/// (the history checker, the bench probe) decodes.
+/// (the history checker, `check-singleton`, the bench probe) decodes; a record read from a file
+/// keeps its `source`, so a counterexample can quote the line.
 ///
 /// The JSON keys are a contract (scripts, demos and the bench report read them): `ts`
 /// (CLOCK_MONOTONIC ns, shared by every process on the machine), `node`, `boot` (a random id per
@@ -43,6 +44,8 @@ public struct EventRecord: Sendable, Hashable {
     public var membershipIndex: UInt64?
     public var voters: String?
     public var nonVoters: String?
+    /// Where the line was read from; nil for a record built in memory. Never written.
+    public var source: RecordSource?
 
     public init(ts: Int64, node: String, boot: String, kind: EventKind) {
         self.ts = ts
@@ -93,4 +96,8 @@ public struct EventRecord: Sendable, Hashable {
 
     /// True for a `role` line that made `node` leader.
     public var becameLeader: Bool { kind == .role && roleTo == "leader" }
+
+    /// The line as the node wrote it: the original text when the record was read from a file,
+    /// else the line `jsonLine` writes.
+    public var writtenLine: String { source?.line ?? jsonLine }
 }

@@ -1,3 +1,6 @@
+import TenureEvents
+import TenureJSON
+
 /// A broken invariant, with the records that prove it.
 public struct Violation: Sendable {
     /// The check that failed, e.g. `one-leader-per-term`.
@@ -8,10 +11,10 @@ public struct Violation: Sendable {
     public var at: Int64
     public var nodes: [String]
     /// The records that make up the counterexample itself (marked `>` when printed).
-    public var events: [NodeEvent]
+    public var events: [EventRecord]
     public var probes: [Probe]
 
-    public init(check: String, summary: String, at: Int64, nodes: [String], events: [NodeEvent] = [], probes: [Probe] = []) {
+    public init(check: String, summary: String, at: Int64, nodes: [String], events: [EventRecord] = [], probes: [Probe] = []) {
         self.check = check
         self.summary = summary
         self.at = at
@@ -48,13 +51,24 @@ public struct ScenarioFigures: Sendable {
     public var failedProbes = 0
     public var authoritativeAnswers = 0
 
-    public var json: String {
-        func number(_ value: Double?) -> String { value.map { HistoryFormat.millisecondsNumber(Int64(($0 * 1e6).rounded())) } ?? "null" }
-        return "{\"stop_claiming_ms\":\(number(stopClaimingMilliseconds)),\"elect_ms\":\(number(electionMilliseconds)),"
-            + "\"handover_gap_ms\":\(number(handoverGapMilliseconds)),\"dual_leader_ms\":\(number(dualLeaderMilliseconds)),"
-            + "\"converge_ms\":\(number(convergenceMilliseconds)),\"leader_changes\":\(leaderChanges),\"probes\":\(probes),"
-            + "\"failed_probes\":\(failedProbes),\"authoritative_answers\":\(authoritativeAnswers)}"
+    /// The figures as the summary line and `--quiet` print them, milliseconds with one decimal.
+    public var jsonObject: JSONObject {
+        // One decimal, rounded as HistoryFormat rounds; the shortest text of that Double is the same digits.
+        func number(_ value: Double?) -> Double? { value.flatMap { Double(HistoryFormat.millisecondsNumber(Int64(($0 * 1e6).rounded()))) } }
+        var object = JSONObject()
+        object.add("stop_claiming_ms", number(stopClaimingMilliseconds))
+        object.add("elect_ms", number(electionMilliseconds))
+        object.add("handover_gap_ms", number(handoverGapMilliseconds))
+        object.add("dual_leader_ms", number(dualLeaderMilliseconds))
+        object.add("converge_ms", number(convergenceMilliseconds))
+        object.add("leader_changes", leaderChanges)
+        object.add("probes", probes)
+        object.add("failed_probes", failedProbes)
+        object.add("authoritative_answers", authoritativeAnswers)
+        return object
     }
+
+    public var json: String { jsonObject.rendered }
 }
 
 /// Everything `HistoryChecker.run()` found.
@@ -88,6 +102,12 @@ enum Counterexample {
         HistoryFormat.offset(ts, from: origin)
     }
 
+    /// A probe's answer in one line: what the node said, or why there was no answer.
+    static func describe(_ probe: Probe) -> String {
+        guard probe.ok, let answer = probe.answer else { return "failed: \(probe.error ?? "?")" }
+        return "role=\(answer.role) term=\(answer.term) leader=\(answer.leader ?? "none") is_leader=\(answer.isLeader)"
+    }
+
     static func render(_ violation: Violation, in history: History) -> [String] {
         let origin = history.origin
         var lines = ["COUNTEREXAMPLE [\(violation.check)] at \(clock(violation.at, origin)): \(violation.summary)"]
@@ -110,7 +130,7 @@ enum Counterexample {
         }
         lines.append("  events (> part of the counterexample; lease renewals omitted):")
         for event in contextEvents {
-            lines.append("  \(proofEvents.contains(event) ? ">" : " ") \(clock(event.ts, origin)) \(event.node) \(event.text)")
+            lines.append("  \(proofEvents.contains(event) ? ">" : " ") \(clock(event.ts, origin)) \(event.node) \(event.writtenLine)")
         }
 
         var contextProbes: [Probe] = []
@@ -124,16 +144,14 @@ enum Counterexample {
         if !uniqueProbes.isEmpty {
             lines.append("  probes [invoke, complete] (> part of the counterexample):")
             for probe in uniqueProbes {
-                let answer = probe.ok
-                    ? "role=\(probe.role ?? "?") term=\(probe.term.map(String.init) ?? "?") leader=\(probe.leader ?? "none") is_leader=\(probe.isLeader)"
-                    : "failed: \(probe.error ?? "?")"
+                let answer = describe(probe)
                 lines.append("  \(proofProbes.contains(probe) ? ">" : " ") [\(clock(probe.invoke, origin)), \(clock(probe.complete, origin))] \(probe.node ?? probe.endpoint) \(answer)")
             }
         }
         let marks = history.harness.filter { $0.ts >= from - 3_000_000_000 && $0.ts <= to }
         if !marks.isEmpty {
             lines.append("  harness:")
-            for mark in marks { lines.append("    \(clock(mark.ts, origin)) \(mark.text)") }
+            for mark in marks { lines.append("    \(clock(mark.ts, origin)) \(mark.json)") }
         }
         return lines
     }

@@ -7,11 +7,11 @@ import TenureJSON
 /// Events are sorted by `ts` and probes by `invoke`; all times are `CLOCK_MONOTONIC` nanoseconds,
 /// which every process on one machine shares, so times from different nodes compare directly.
 public struct History: Sendable {
-    public var events: [NodeEvent]
+    public var events: [EventRecord]
     public var probes: [Probe]
-    public var harness: [HarnessRecord]
+    public var harness: [PhaseRecord]
 
-    public init(events: [NodeEvent], probes: [Probe] = [], harness: [HarnessRecord] = []) {
+    public init(events: [EventRecord], probes: [Probe] = [], harness: [PhaseRecord] = []) {
         self.events = events.enumerated().sorted { ($0.element.ts, $0.offset) < ($1.element.ts, $1.offset) }.map(\.element)
         self.probes = probes.sorted { $0.invoke < $1.invoke }
         self.harness = harness.sorted { $0.ts < $1.ts }
@@ -19,7 +19,7 @@ public struct History: Sendable {
 
     /// The node ids of the cluster: the harness's `config` record, else every id seen.
     public var nodes: [String] {
-        if let config = harness.first(where: { $0.kind == "config" }), !config.nodes.isEmpty { return config.nodes }
+        if let config = harness.first(where: { $0.kind == .config }), !config.nodes.isEmpty { return config.nodes }
         var seen = Set(events.map(\.node))
         for probe in probes { if let node = probe.node { seen.insert(node) } }
         return seen.sorted()
@@ -41,7 +41,7 @@ public struct HistoryLoadError: Error, CustomStringConvertible, Sendable {
 /// partition suite.
 public enum HistoryLoader {
     public static func load(eventFiles: [String], probeFiles: [String], phaseFiles: [String]) throws(HistoryLoadError) -> History {
-        var events: [NodeEvent] = []
+        var events: [EventRecord] = []
         for file in eventFiles {
             try forEachObject(in: file) { object, text, source throws(HistoryLoadError) in
                 events.append(try event(object, text: text, source: source))
@@ -50,17 +50,17 @@ public enum HistoryLoader {
         var probes: [Probe] = []
         for file in probeFiles {
             try forEachObject(in: file) { object, text, source throws(HistoryLoadError) in
-                probes.append(try probe(object, text: text, source: source))
+                probes.append(try decode(Probe.self, object, text: text, source: source))
             }
         }
         // Failed probes carry no id: name them after the id the same endpoint answered with.
         var nodeOfEndpoint: [String: String] = [:]
         for probe in probes { if let node = probe.node { nodeOfEndpoint[probe.endpoint] = node } }
         for index in probes.indices where probes[index].node == nil { probes[index].node = nodeOfEndpoint[probes[index].endpoint] }
-        var harness: [HarnessRecord] = []
+        var harness: [PhaseRecord] = []
         for file in phaseFiles {
             try forEachObject(in: file) { object, text, source throws(HistoryLoadError) in
-                harness.append(try record(object, text: text, source: source))
+                harness.append(try decode(PhaseRecord.self, object, text: text, source: source))
             }
         }
         return History(events: events, probes: probes, harness: harness)
@@ -80,41 +80,23 @@ public enum HistoryLoader {
         }
     }
 
-    static func int64(_ value: JSONValue?) -> Int64? { value?.int64 }
-    static func uint64(_ value: JSONValue?) -> UInt64? { value?.uint64 }
-    static func double(_ value: JSONValue?) -> Double? { value?.double }
-    static func bool(_ value: JSONValue?) -> Bool? { value?.bool }
-    static func string(_ value: JSONValue?) -> String? { value?.string }
-    static func strings(_ value: JSONValue?) -> [String] { value?.strings ?? [] }
-
-    static func event(_ object: JSONValue, text: String, source: String) throws(HistoryLoadError) -> NodeEvent {
+    /// An event-log line, keeping the line as written and where it came from.
+    static func event(_ object: JSONValue, text: String, source: String) throws(HistoryLoadError) -> EventRecord {
         do {
-            return NodeEvent(record: try EventRecord(json: object), text: text, source: source)
+            var record = try EventRecord(json: object)
+            record.source = RecordSource(line: text, location: source)
+            return record
         } catch {
             throw HistoryLoadError("\(source): \(error.description): \(text.prefix(200))")
         }
     }
 
-    static func probe(_ object: JSONValue, text: String, source: String) throws(HistoryLoadError) -> Probe {
-        guard let invoke = int64(object["invoke_ns"]), let complete = int64(object["complete_ns"]), let ok = bool(object["ok"]) else {
-            throw HistoryLoadError("\(source): a probe needs invoke_ns, complete_ns and ok: \(text.prefix(200))")
+    /// A probe or phase line; the error names the file, the line and the field.
+    static func decode<Record: JSONDocument>(_ type: Record.Type, _ object: JSONValue, text: String, source: String) throws(HistoryLoadError) -> Record {
+        do {
+            return try Record(json: object)
+        } catch {
+            throw HistoryLoadError("\(source): \(error): \(text.prefix(200))")
         }
-        return Probe(endpoint: string(object["endpoint"]) ?? "", node: string(object["node"]), invoke: invoke, complete: complete,
-                     ok: ok, role: string(object["role"]), term: uint64(object["term"]), leader: string(object["leader"]),
-                     isLeader: bool(object["is_leader"]) ?? false, leaseExpires: int64(object["lease_expires_monotonic_ns"]),
-                     error: string(object["error"]), text: text, source: source)
-    }
-
-    static func record(_ object: JSONValue, text: String, source: String) throws(HistoryLoadError) -> HarnessRecord {
-        guard let ts = int64(object["ts"]), let kind = string(object["ev"]) else {
-            throw HistoryLoadError("\(source): a phase record needs ts and ev: \(text.prefix(200))")
-        }
-        return HarnessRecord(ts: ts, kind: kind, id: string(object["id"]), fault: string(object["fault"]), spec: string(object["spec"]),
-                             node: string(object["node"]), nodes: strings(object["nodes"]), isolated: strings(object["isolated"]),
-                             expect: string(object["expect"]), requestedTs: int64(object["requested_ts"]),
-                             status: int64(object["status"]).map { Int($0) }, expected: bool(object["expected"]),
-                             heartbeatMilliseconds: double(object["heartbeat_ms"]),
-                             electionTimeoutMinMilliseconds: double(object["election_timeout_min_ms"]),
-                             electionTimeoutMaxMilliseconds: double(object["election_timeout_max_ms"]), text: text)
     }
 }

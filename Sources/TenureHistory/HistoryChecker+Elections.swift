@@ -1,9 +1,10 @@
 import TenureEvents
+
 extension HistoryChecker {
     /// S1: at most one leader per term, in the event logs (`role` to leader, `leader_changed`) and
     /// in the answers (two answers naming different leaders for one term).
     func checkOneLeaderPerTerm(_ violations: inout [Violation]) -> String? {
-        var leaderOfTerm: [UInt64: NodeEvent] = [:]
+        var leaderOfTerm: [UInt64: EventRecord] = [:]
         for event in history.events {
             guard let term = event.term else { continue }
             let named: String?
@@ -41,7 +42,7 @@ extension HistoryChecker {
     /// S2: a node's term never decreases, across restarts too: every `term` event moves it up,
     /// and a restarted node loads at least the highest term it had made durable before.
     func checkTermMonotonic(_ violations: inout [Violation]) -> String? {
-        var durable: [String: NodeEvent] = [:] // the persist_ok with the highest term, per node
+        var durable: [String: EventRecord] = [:] // the persist_ok with the highest term, per node
         var current: [String: UInt64] = [:]     // the term in memory of the running process
         var checked = 0
         for event in history.events {
@@ -80,7 +81,7 @@ extension HistoryChecker {
     func checkOneVotePerTerm(_ violations: inout [Violation]) -> String? {
         // The rule the simulator applies too (TenureEvents); the first vote is kept for the report.
         var rule = VotesPerTermRule<String, String>()
-        var firstVote: [String: NodeEvent] = [:]
+        var firstVote: [String: EventRecord] = [:]
         var count = 0
         for event in history.events where event.kind == .vote && event.granted == true {
             guard let term = event.term, let candidate = event.candidate else { continue }

@@ -1,3 +1,5 @@
+import TenureEvents
+
 extension HistoryChecker {
     /// S8: a leader cut off from every quorum stops answering `is_leader: true` within its lease.
     ///
@@ -61,7 +63,7 @@ extension HistoryChecker {
             let oldTerm = leaseHolder(at: window.from)?.term ?? 0
             let wins = electionsWon.filter { $0.ts > window.from && $0.ts <= window.to }
             switch window.expect {
-            case "leader_change":
+            case .leaderChange:
                 guard let win = electionsWon.first(where: { $0.ts > window.from && ($0.term ?? 0) > oldTerm }),
                       win.ts - window.from <= bound else {
                     violations.append(Violation(
@@ -71,7 +73,7 @@ extension HistoryChecker {
                     continue
                 }
                 details.append("\(win.node) elected in term \(win.term ?? 0) \(Self.ms(win.ts - window.from)) after \(window.fault) (bound \(Self.ms(bound)))")
-            case "no_leader":
+            case .noLeader:
                 if let win = wins.first {
                     violations.append(Violation(
                         check: "majority-elects",
@@ -80,7 +82,7 @@ extension HistoryChecker {
                 } else {
                     details.append("no side elected during \(window.start.spec ?? window.fault) (no quorum anywhere)")
                 }
-            default:
+            case .noLeaderChange, .any:
                 continue
             }
         }
@@ -91,7 +93,7 @@ extension HistoryChecker {
     /// fault nor when the cut-off nodes rejoin, up to the end of the observation.
     func checkNoLeaderChange(_ violations: inout [Violation]) -> String? {
         var details: [String] = []
-        for window in faultWindows where window.expect == "no_leader_change" {
+        for window in faultWindows where window.expect == .noLeaderChange {
             let end = observationEnd
             let wins = electionsWon.filter { $0.ts > window.from && $0.ts <= end }
             let campaigns = history.events.filter { $0.kind == .candidate && $0.ts > window.from && $0.ts <= end }

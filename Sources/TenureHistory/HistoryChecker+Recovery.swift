@@ -1,3 +1,5 @@
+import TenureEvents
+
 extension HistoryChecker {
     /// L4: after the last heal, every node agrees on one leader and term within
     /// `convergenceElectionTimeouts x electionTimeoutMax` (plus the liveness allowance), and keeps
@@ -6,7 +8,7 @@ extension HistoryChecker {
     /// A node agrees when its answer names leader L in term T, and L's own answer says
     /// `is_leader: true`. Failed probes carry no information and are ignored.
     func checkConvergence(_ violations: inout [Violation]) -> String? {
-        guard let healTs = history.harness.last(where: { $0.kind == "heal" })?.ts else { return nil }
+        guard let healTs = history.harness.last(where: { $0.kind == .heal })?.ts else { return nil }
         guard let result = convergence(after: healTs) else {
             violations.append(Violation(check: "converges-after-heal", summary: "no answers from the nodes after the heal at \(at(healTs))",
                                         at: healTs, nodes: history.nodes))
@@ -93,14 +95,14 @@ extension HistoryChecker {
     /// every process start that never logged `stop` was killed by the harness.
     func checkNoCrash(_ violations: inout [Violation]) -> String? {
         guard !history.harness.isEmpty else { return nil }
-        let exits = history.harness.filter { $0.kind == "exit" }
+        let exits = history.harness.filter { $0.kind == .exit }
         for exit in exits where exit.expected != true && exit.status != 0 {
             violations.append(Violation(check: "no-crash",
                                         summary: "\(exit.node ?? "?") exited with status \(exit.status.map(String.init) ?? "?") without being killed by the harness",
                                         at: exit.ts, nodes: [exit.node ?? "?"]))
         }
-        let kills = history.harness.filter { $0.kind == "kill" }
-        var boots: [String: (first: NodeEvent, stopped: Bool)] = [:]
+        let kills = history.harness.filter { $0.kind == .kill }
+        var boots: [String: (first: EventRecord, stopped: Bool)] = [:]
         var order: [String] = []
         for event in history.events {
             let key = event.node + "/" + event.boot
@@ -150,7 +152,7 @@ extension HistoryChecker {
             }
             break
         }
-        if let healTs = history.harness.last(where: { $0.kind == "heal" })?.ts,
+        if let healTs = history.harness.last(where: { $0.kind == .heal })?.ts,
            case .converged(let instant, _, _, _)? = convergence(after: healTs) {
             figures.convergenceMilliseconds = Double(instant - healTs) / 1e6
         }

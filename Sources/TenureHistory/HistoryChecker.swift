@@ -1,3 +1,5 @@
+import TenureEvents
+
 /// Settings the checker needs beyond the history itself.
 public struct CheckOptions: Sendable {
     public var scenario: String
@@ -40,7 +42,7 @@ public struct HistoryChecker {
     public init(history: History, options: CheckOptions) {
         self.history = history
         self.options = options
-        let config = history.harness.first { $0.kind == "config" }
+        let config = history.harness.first { $0.kind == .config }
         electionTimeoutMin = options.electionTimeoutMinNanoseconds
             ?? config?.electionTimeoutMinMilliseconds.map { Int64($0 * 1e6) } ?? 1_000_000_000
         electionTimeoutMax = options.electionTimeoutMaxNanoseconds
@@ -95,22 +97,22 @@ public struct HistoryChecker {
     /// A fault from its `fault_start` record to the `fault_stop` with the same id, the first `heal`
     /// after it, or the end of the history.
     struct FaultWindow {
-        var start: HarnessRecord
+        var start: PhaseRecord
         /// When the fault was certainly in force (after it was applied).
         var from: Int64 { start.ts }
         /// When it was certainly still in force (before it was removed).
         var to: Int64
         var isolated: [String] { start.isolated }
-        var expect: String { start.expect ?? "any" }
+        var expect: PhaseRecord.Expectation { start.expect ?? .any }
         var fault: String { start.fault ?? "?" }
     }
 
     var faultWindows: [FaultWindow] {
         let records = history.harness
         return records.enumerated().compactMap { index, record in
-            guard record.kind == "fault_start" else { return nil }
+            guard record.kind == .faultStart else { return nil }
             let ending = records[(index + 1)...].first { later in
-                later.kind == "heal" || later.kind == "end" || (later.kind == "fault_stop" && later.id != nil && later.id == record.id)
+                later.kind == .heal || later.kind == .end || (later.kind == .faultStop && later.id != nil && later.id == record.id)
             }
             let to = ending.map { $0.requestedTs ?? $0.ts } ?? (history.events.last?.ts ?? record.ts)
             return FaultWindow(start: record, to: to)
@@ -119,7 +121,7 @@ public struct HistoryChecker {
 
     /// The end of the observation window: the harness's `end` record, else the last record.
     var observationEnd: Int64 {
-        if let end = history.harness.last(where: { $0.kind == "end" }) { return end.ts }
+        if let end = history.harness.last(where: { $0.kind == .end }) { return end.ts }
         return max(history.events.last?.ts ?? 0, history.probes.last?.complete ?? 0)
     }
 
@@ -129,5 +131,5 @@ public struct HistoryChecker {
         return leases.last { $0.start <= instant }
     }
 
-    var electionsWon: [NodeEvent] { history.events.filter(\.becameLeader) }
+    var electionsWon: [EventRecord] { history.events.filter(\.becameLeader) }
 }

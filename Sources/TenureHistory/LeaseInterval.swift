@@ -12,14 +12,14 @@ public struct LeaseInterval: Sendable, Hashable {
     public var term: UInt64
     public var start: Int64
     public var end: Int64
-    public var startEvent: NodeEvent
+    public var startEvent: EventRecord
     /// The event that ended the lease early or reported its expiry, if any.
-    public var endEvent: NodeEvent?
+    public var endEvent: EventRecord?
 
-    static func build(from events: [NodeEvent]) -> [LeaseInterval] {
+    static func build(from events: [EventRecord]) -> [LeaseInterval] {
         var open: [String: LeaseInterval] = [:] // by node + boot
         var done: [LeaseInterval] = []
-        func close(_ key: String, at ts: Int64?, by event: NodeEvent?) {
+        func close(_ key: String, at ts: Int64?, by event: EventRecord?) {
             guard var interval = open.removeValue(forKey: key) else { return }
             if let ts { interval.end = max(interval.start, min(interval.end, ts)) }
             interval.endEvent = event

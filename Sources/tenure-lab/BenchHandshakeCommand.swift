@@ -1,5 +1,6 @@
 import TenureCommandLine
 import TenureCore
+import TenureJSON
 import TenurePOSIX
 import TenureWire
 
@@ -56,7 +57,13 @@ enum BenchHandshakeCommand {
         }
         samples.sort()
         func quantile(_ q: Double) -> Int64 { samples.isEmpty ? 0 : samples[min(samples.count - 1, Int(Double(samples.count) * q))] / 1000 }
-        print("{\"count\":\(samples.count),\"median_us\":\(quantile(0.5)),\"p99_us\":\(quantile(0.99)),\"max_us\":\((samples.last ?? 0) / 1000),\"failures\":\(failures)}")
+        var result = JSONObject()
+        result.add("count", samples.count)
+        result.add("median_us", quantile(0.5))
+        result.add("p99_us", quantile(0.99))
+        result.add("max_us", (samples.last ?? 0) / 1000)
+        result.add("failures", failures)
+        print(result.rendered)
         return samples.isEmpty ? 1 : 0
     }
 

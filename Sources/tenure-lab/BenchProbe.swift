@@ -1,3 +1,4 @@
+import TenureAPI
 import TenureCommandLine
 import TenureCore
 import TenureEvents
@@ -116,9 +117,9 @@ enum BenchProbe {
         if let named {
             result.add("ms", milliseconds(named.received - signalledAt))
             result.add("leader", named.leader)
-            result.add("term", optional: named.term)
+            result.add("term", named.term)
             result.add("seen_by", settings.endpoints[named.endpointIndex])
-            result.add("claim_ms", optional: claimed.map { milliseconds($0.received - signalledAt) })
+            result.add("claim_ms", claimed.map { milliseconds($0.received - signalledAt) })
         } else {
             result.add("error", "no new leader within \(timeout)")
         }
@@ -198,11 +199,11 @@ enum BenchProbe {
         }
         result.add("complete", stoppedSample != nil && firstNewClaim != nil)
         result.add("old_leader", all[oldIndex].last { $0.leader != nil }?.leader)
-        result.add("old_last_claim_ms", optional: lastClaim.map { milliseconds(oldSamples[$0].received - isolatedAt) })
-        result.add("old_stop_ms", optional: stoppedSample.map { milliseconds($0.received - isolatedAt) })
-        result.add("elected_ms", optional: firstNewClaim.map { milliseconds($0.received - isolatedAt) })
+        result.add("old_last_claim_ms", lastClaim.map { milliseconds(oldSamples[$0].received - isolatedAt) })
+        result.add("old_stop_ms", stoppedSample.map { milliseconds($0.received - isolatedAt) })
+        result.add("elected_ms", firstNewClaim.map { milliseconds($0.received - isolatedAt) })
         result.add("new_leader", firstNewClaim?.leader)
-        result.add("new_term", optional: firstNewClaim?.term)
+        result.add("new_term", firstNewClaim?.term)
 
         // Claim intervals: maximal runs of consecutive claiming answers, from the receive time of
         // the first to that of the last. The dual-leader window is the time covered by two or
@@ -226,14 +227,13 @@ enum BenchProbe {
         let dual = overlapMeasure(intervals)
         result.add("dual_ms", milliseconds(dual.total))
         result.add("dual_nodes_max", dual.maximumConcurrent)
-        let claims = intervals.map { interval -> String in
+        result.add("claims", intervals.map { interval -> JSONObject in
             var entry = JSONObject()
             entry.add("node", interval.node)
             entry.add("from_ms", milliseconds(interval.start - isolatedAt))
             entry.add("to_ms", milliseconds(interval.end - isolatedAt))
-            return entry.rendered
-        }
-        result.add("claims", raw: "[" + claims.joined(separator: ",") + "]")
+            return entry
+        })
         if settings.system == .tenure, eventLogs.count == settings.endpoints.count,
            let gap = leaseGap(eventLogs: eventLogs, oldIndex: oldIndex, after: isolatedAt - .seconds(3)) {
             result.add("lease_gap_ms", milliseconds(gap.gap))
@@ -332,8 +332,8 @@ enum BenchProbe {
                 result.add("ok", true)
                 result.add("leader", agreed.0)
                 result.add("index", claimants[0])
-                result.add("term", optional: agreed.1)
-                result.add("members", raw: "[" + last.map { JSONObject.quoted($0.selfName ?? "") }.joined(separator: ",") + "]")
+                result.add("term", agreed.1)
+                result.add("members", last.map { $0.selfName ?? "" })
                 print(result.rendered)
                 return 0
             }
@@ -342,15 +342,14 @@ enum BenchProbe {
         var result = JSONObject()
         result.add("ok", false)
         result.add("error", "no stable leader before the timeout")
-        let views = last.map { sample -> String in
+        result.add("views", last.map { sample -> JSONObject in
             var view = JSONObject()
             view.add("leader", sample.leader)
             view.add("claims", sample.claims)
             view.add("answered", sample.answered)
             view.add("detail", sample.detail)
-            return view.rendered
-        }
-        result.add("views", raw: "[" + views.joined(separator: ",") + "]")
+            return view
+        })
         print(result.rendered)
         return 1
     }
@@ -380,8 +379,7 @@ enum BenchProbe {
             previous = (interval.node, interval.term)
         }
         result.add("leader_changes", changes)
-        result.add("claimants", raw: "[" + Set(ordered.map { "\($0.node)/\($0.term.map(String.init) ?? "?")" }).sorted()
-            .map(JSONObject.quoted).joined(separator: ",") + "]")
+        result.add("claimants", Set(ordered.map { "\($0.node)/\($0.term.map(String.init) ?? "?")" }).sorted())
         // Leaderless: from the first poll to the last, the time no claim interval covers.
         let first = all.compactMap { $0.first?.received }.min() ?? startedAt
         let last = all.compactMap { $0.last?.received }.max() ?? startedAt
@@ -526,10 +524,18 @@ enum ProbeQuery {
             sample.answered = true
             switch settings.system {
             case .tenure:
-                sample.selfName = object["id"]?.string
-                sample.leader = object["known_leader"]?.string
-                sample.claims = object["is_leader"]?.bool ?? false
-                sample.term = object["term"]?.int64.flatMap { UInt64(exactly: $0) }
+                let status: StatusDocument
+                do {
+                    status = try StatusDocument(json: object)
+                } catch {
+                    sample.answered = false
+                    sample.detail = "malformed answer: \(error)"
+                    return sample
+                }
+                sample.selfName = status.id
+                sample.leader = status.knownLeader
+                sample.claims = status.isLeader
+                sample.term = status.term
             case .etcd:
                 // etcd's JSON gateway writes 64-bit integers as strings.
                 let member = object["header"]?["member_id"]?.string
@@ -544,17 +550,6 @@ enum ProbeQuery {
             sample.detail = error.description
         }
         return sample
-    }
-}
-
-extension JSONObject {
-    /// A number, or null when absent.
-    mutating func add(_ name: String, optional value: Double?) {
-        if let value { add(name, value) } else { add(name, raw: "null") }
-    }
-
-    mutating func add(_ name: String, optional value: UInt64?) {
-        if let value { add(name, value) } else { add(name, raw: "null") }
     }
 }
 

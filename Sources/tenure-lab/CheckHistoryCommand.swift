@@ -65,9 +65,15 @@ enum CheckHistoryCommand {
             print(report.render(history))
         }
         if let summary {
-            let checks = report.outcomes.map { "\(JSONObject.quoted($0.check)):\(JSONObject.quoted($0.status.rawValue))" }.joined(separator: ",")
-            let line = "{\"scenario\":\(JSONObject.quoted(scenario)),\"passed\":\(report.passed),\"violations\":\(report.violations.count),\"figures\":\(report.figures.json),\"checks\":{\(checks)}}\n"
-            Files.append(line, to: summary)
+            var checks = JSONObject()
+            for outcome in report.outcomes { checks.add(outcome.check, outcome.status.rawValue) }
+            var line = JSONObject()
+            line.add("scenario", scenario)
+            line.add("passed", report.passed)
+            line.add("violations", report.violations.count)
+            line.add("figures", report.figures.jsonObject)
+            line.add("checks", checks)
+            Files.append(line.rendered + "\n", to: summary)
         }
         return report.passed ? 0 : 1
     }

@@ -1,4 +1,5 @@
 import Synchronization
+import TenureAPI
 import TenureCommandLine
 import TenureCore
 import TenureHTTP
@@ -128,44 +129,45 @@ enum ProbeCommand {
         return 0
     }
 
-    /// Asks one endpoint's `/v1/status` once.
+    /// Asks one endpoint's `/v1/status` once; the line is a `Probe` (TenureHistory), the record
+    /// `check-history` reads back.
     static func probe(_ endpoint: String, timeoutMilliseconds: Int, memory: inout Memory) -> Answer {
         let invoke = MonotonicClock.now().nanoseconds
         var latest = Latest()
-        var line = JSONObject()
-        line.add("endpoint", endpoint)
+        let record: Probe
         do {
             let response = try HTTPClient.request(endpoint: endpoint, path: "/v1/status", timeoutMilliseconds: timeoutMilliseconds)
             let complete = MonotonicClock.now().nanoseconds
-            let object = JSONValue.parse(response.body)
-            if let id = object?["id"]?.string { memory.knownNode = id }
-            let ok = response.status == 200 && object?["term"]?.uint64 != nil
-            latest.ok = ok
-            latest.role = object?["role"]?.string ?? "?"
-            latest.term = object?["term"]?.uint64 ?? 0
-            latest.leader = object?["leader"]?.string
-            latest.isLeader = object?["is_leader"]?.bool ?? false
-            latest.leaseExpires = object?["lease_expires_monotonic_ns"]?.int64
-            latest.now = object?["now_monotonic_ns"]?.int64 ?? complete
-            line.add("node", memory.knownNode)
-            line.add("invoke_ns", invoke)
-            line.add("complete_ns", complete)
-            line.add("ok", ok)
-            line.add("http_status", response.status)
-            line.add("role", latest.role)
-            line.add("term", latest.term)
-            line.add("leader", latest.leader)
-            line.add("is_leader", latest.isLeader)
-            if let expiry = latest.leaseExpires { line.add("lease_expires_monotonic_ns", expiry) } else { line.add("lease_expires_monotonic_ns", raw: "null") }
-            line.add("now_monotonic_ns", latest.now)
-            if !ok { line.add("error", "HTTP \(response.status)") }
+            var status: StatusDocument?
+            var problem: String?
+            if response.status == 200 {
+                do {
+                    status = try StatusDocument(parsing: response.body)
+                } catch {
+                    problem = "malformed answer: \(error)"
+                }
+            } else {
+                problem = "HTTP \(response.status)"
+            }
+            if let status { memory.knownNode = status.id }
+            let answer = status.map {
+                Probe.Answer(role: $0.role, term: $0.term, leader: $0.leader, isLeader: $0.isLeader,
+                             leaseExpires: $0.leaseExpiresMonotonicNanoseconds, now: $0.nowMonotonicNanoseconds)
+            }
+            record = Probe(endpoint: endpoint, node: memory.knownNode, invoke: invoke, complete: complete, ok: answer != nil,
+                           httpStatus: response.status, answer: answer, error: problem)
+            latest.ok = answer != nil
+            latest.role = answer?.role ?? "?"
+            latest.term = answer?.term ?? 0
+            latest.leader = answer?.leader
+            latest.isLeader = answer?.isLeader ?? false
+            latest.leaseExpires = answer?.leaseExpires
+            latest.now = answer?.now ?? complete
+            latest.error = problem
         } catch {
             let complete = MonotonicClock.now().nanoseconds
-            line.add("node", memory.knownNode)
-            line.add("invoke_ns", invoke)
-            line.add("complete_ns", complete)
-            line.add("ok", false)
-            line.add("error", "\(error)")
+            record = Probe(endpoint: endpoint, node: memory.knownNode, invoke: invoke, complete: complete, ok: false, httpStatus: nil,
+                           answer: nil, error: "\(error)")
             latest.error = "\(error)"
         }
         latest.node = memory.knownNode
@@ -186,6 +188,6 @@ enum ProbeCommand {
             }
             memory.previous = latest
         }
-        return Answer(line: line.rendered, latest: latest)
+        return Answer(line: record.json, latest: latest)
     }
 }

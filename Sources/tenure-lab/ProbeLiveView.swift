@@ -43,16 +43,16 @@ struct LiveView {
         let lines = text.split(separator: "\n")
         guard lines.count > marksSeen else { return }
         for line in lines[marksSeen...] {
-            guard let object = JSONValue.parse(line), let kind = object["ev"]?.string else { continue }
-            let ts = object["ts"]?.int64 ?? MonotonicClock.now().nanoseconds
-            switch kind {
-            case "fault_start":
-                let isolated = object["isolated"]?.strings ?? []
-                note("\(clock(ts))  FAULT \(object["fault"]?.string ?? "?"): \(object["spec"]?.string ?? "")\(isolated.isEmpty ? "" : "  (cut off from any majority: \(isolated.joined(separator: " ")))")")
-            case "heal": note("\(clock(ts))  HEALED: every Tenure iptables rule removed")
-            case "note": note("\(clock(ts))  \(object["text"]?.string ?? "")")
-            case "config", "end", "exit": break
-            default: note("\(clock(ts))  \(kind) \(object["node"]?.string ?? "")")
+            guard let mark = try? PhaseRecord(parsing: line) else { continue }
+            let ts = mark.ts
+            switch mark.kind {
+            case .faultStart:
+                let isolated = mark.isolated
+                note("\(clock(ts))  FAULT \(mark.fault ?? "?"): \(mark.spec ?? "")\(isolated.isEmpty ? "" : "  (cut off from any majority: \(isolated.joined(separator: " ")))")")
+            case .heal: note("\(clock(ts))  HEALED: every Tenure iptables rule removed")
+            case .note: note("\(clock(ts))  \(mark.text ?? "")")
+            case .config, .end, .exit: break
+            case .faultStop, .kill, .restart: note("\(clock(ts))  \(mark.kind.rawValue) \(mark.node ?? "")")
             }
         }
         marksSeen = lines.count

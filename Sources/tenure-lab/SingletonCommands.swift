@@ -1,5 +1,6 @@
 import TenureCommandLine
 import TenureCore
+import TenureEvents
 import TenureHistory
 import TenurePOSIX
 
@@ -124,7 +125,7 @@ enum SingletonCommands {
         /// node + term -> (ts, the largest until_ts seen up to ts), sorted by ts.
         var renewals: [String: [(ts: Int64, until: Int64)]] = [:]
 
-        init(_ events: [NodeEvent]) {
+        init(_ events: [EventRecord]) {
             for event in events where event.kind == .lease {
                 guard let term = event.term, let until = event.untilTs else { continue }
                 renewals["\(event.node) \(term)", default: []].append((event.ts, until))

@@ -9,6 +9,7 @@ let usage = """
 usage: tenure-lab <command> [options]
   probe          poll every node's /v1/status every few ms into a JSON-lines history (--help)
   check-history  check a partition-test history for split brain and recovery (--help)
+  phase          append one record to a scenario's phases file, the harness's side of check-history (--help)
   bench-probe    precise timing probe for cluster/bench (--help)
   bench-core     cost of one heartbeat round in N in-process election cores (--help)
   now-ns         print CLOCK_MONOTONIC in nanoseconds (the clock of event logs and probes)
@@ -26,6 +27,7 @@ let rest = Array(arguments.dropFirst())
 switch command {
 case "probe": ProcessEnvironment.exit(ProbeCommand.run(rest))
 case "check-history": ProcessEnvironment.exit(CheckHistoryCommand.run(rest))
+case "phase": ProcessEnvironment.exit(PhaseCommand.run(rest))
 case "bench-probe": ProcessEnvironment.exit(BenchProbe.run(rest))
 case "bench-core": ProcessEnvironment.exit(BenchCoreCommand.run(rest))
 case "now-ns": ProcessEnvironment.exit(NowCommand.run(rest))

@@ -17,20 +17,17 @@ enum ClientCommands {
         do throws(TenureClientError) {
             let leader = try client(flags).leader()
             if flags.json {
-                var object = JSONObject()
-                object.add("leader", leader.id)
-                object.add("term", leader.term)
-                object.add("api", leader.api ?? "?")
-                print(object.rendered)
+                // "?" rather than null when the answer named no API address, as this command always printed.
+                print(LeaderDocument(leader: leader.id, term: leader.term, api: leader.api ?? "?").json)
             } else {
                 print("\(leader.id) (term \(leader.term), api \(leader.api ?? "?"))")
             }
             return 0
         } catch {
             if case .noLeader(let term) = error, flags.json {
-                print("{\"leader\":null,\"term\":\(term)}")
+                print(LeaderDocument(leader: nil, term: term).json)
             } else if case .unreachable = error, flags.json {
-                print("{\"leader\":null,\"term\":0}")
+                print(LeaderDocument(leader: nil, term: 0).json)
                 Terminal.printError("\(error)")
             } else {
                 Terminal.printError(error.description)
@@ -62,13 +59,13 @@ enum ClientCommands {
         let answers = client(flags).statuses()
         var rows: [[String]] = [["NODE", "ROLE", "TERM", "LEADER", "LEASE", "HEALTH", "RUNNER", "CONFIG", "LAST CONTACT", "API"]]
         var leaderKnown = false
-        var jsonItems: [String] = []
+        var jsonItems = JSONArray()
         // A down node's id is known from the others: each lists its peers with their API addresses.
         var idOfEndpoint: [String: String] = [:]
         for case (let endpoint, .success(let status)) in answers {
             idOfEndpoint[endpoint] = status.id
-            for (peer, entry) in status.json["peers"]?.object ?? [:] {
-                if let api = entry["api"]?.string, idOfEndpoint[api] == nil { idOfEndpoint[api] = peer }
+            for (peer, entry) in status.document.peers {
+                if let api = entry.api, idOfEndpoint[api] == nil { idOfEndpoint[api] = peer }
             }
         }
         var downNotes: [String] = []
@@ -77,56 +74,47 @@ enum ClientCommands {
         for (endpoint, result) in answers {
             switch result {
             case .success(let status):
-                jsonItems.append(status.text)
+                let document = status.document
+                jsonItems.append(document.jsonObject)
                 if status.isLeader || status.knownLeader != nil { leaderKnown = true }
                 let lease = status.isLeader ? "\((status.leaseRemainingNanoseconds + 500_000) / 1_000_000)ms" : "-"
                 var contacts: [String] = []
-                if let peers = status.json["peers"]?.object {
-                    for name in peers.keys.sorted() {
-                        if let milliseconds = peers[name]?["last_contact_ms"]?.int64 {
-                            let phi = peers[name]?["phi"]?.double.map { " φ\(($0 * 10).rounded() / 10)" } ?? ""
-                            contacts.append("\(name) \(milliseconds)ms\(phi)")
-                        } else {
-                            contacts.append("\(name) never")
-                        }
+                for (name, peer) in document.peers.sorted(by: { $0.key < $1.key }) {
+                    if let milliseconds = peer.lastContactMilliseconds {
+                        let phi = peer.phi.map { " φ\(($0 * 10).rounded() / 10)" } ?? ""
+                        contacts.append("\(name) \(milliseconds)ms\(phi)")
+                    } else {
+                        contacts.append("\(name) never")
                     }
                 }
                 var role = status.role
                 if role == "leader" && !status.isLeader { role += " (no lease)" }
                 var health = "-"
-                if let own = status.json["nodes"]?[status.id], let healthy = own["healthy"]?.bool {
-                    health = healthy ? "ok" : "unhealthy"
-                    if !healthy { unhealthyNotes.append("\(status.id): \(own["reason"]?.string ?? "no reason given")") }
+                if let own = document.report(of: status.id) {
+                    health = own.healthy ? "ok" : "unhealthy"
+                    if !own.healthy { unhealthyNotes.append("\(status.id): \(own.reason ?? "no reason given")") }
                 }
-                var config = "-"
-                if let index = status.json["config_index"]?.uint64 {
-                    config = "\(index)"
-                    if status.json["config_committed"]?.bool == false { config += "*" }
-                    if status.json["member"]?.bool == false {
-                        config += " not a member"
-                    } else if status.json["voter"]?.bool == false {
-                        config += " not yet voting"
-                    }
+                var config = "\(document.configIndex)"
+                if !document.configCommitted { config += "*" }
+                if !document.member {
+                    config += " not a member"
+                } else if !document.voter {
+                    config += " not yet voting"
                 }
-                let runner = runnerCell(status.json["runner"])
-                if status.json["runner"]?["work_down"]?.bool == true {
-                    workDownNotes.append("\(status.id) leads but its tenure run's command is not running (\(status.json["runner"]?["last_cause"]?.string ?? "not started yet"))")
+                let runner = runnerCell(document.runner)
+                if document.runner.workDown {
+                    workDownNotes.append("\(status.id) leads but its tenure run's command is not running (\(document.runner.reported?.lastCause ?? "not started yet"))")
                 }
                 rows.append([status.id, role, "\(status.term)", status.leader ?? "-", lease, health, runner, config, contacts.joined(separator: ", "), endpoint])
             case .failure(let error):
                 let id = idOfEndpoint[endpoint] ?? "?"
                 rows.append([id, "down", "-", "-", "-", "-", "-", "-", "-", endpoint])
                 downNotes.append("\(id) (\(endpoint)): \(error)")
-                var object = JSONObject()
-                object.add("id", idOfEndpoint[endpoint])
-                object.add("api", endpoint)
-                object.add("down", true)
-                object.add("error", "\(error)")
-                jsonItems.append(object.rendered)
+                jsonItems.append(DownNode(id: idOfEndpoint[endpoint], api: endpoint, error: "\(error)").jsonObject)
             }
         }
         if flags.json {
-            print("[" + jsonItems.joined(separator: ",") + "]")
+            print(jsonItems.rendered)
         } else {
             let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {
@@ -144,12 +132,12 @@ enum ClientCommands {
 
     /// The RUNNER cell: `-` with no `tenure run` attached, else its state, its term, the cause of
     /// its last stop while it is not running, and how often it restarted.
-    static func runnerCell(_ runner: JSONValue?) -> String {
-        guard let runner, runner["attached"]?.bool == true, let state = runner["state"]?.string else { return "-" }
-        var cell = state
-        if let token = runner["token"]?.uint64, state != "idle" { cell += " t\(token)" }
-        if state != "running", runner["last_change"]?.string == "stopped", let cause = runner["last_cause"]?.string { cell += " (\(cause))" }
-        let restarts = runner["restarts"]?.object?.values.compactMap(\.uint64).reduce(0, +) ?? 0
+    static func runnerCell(_ runner: RunnerDocument) -> String {
+        guard runner.attached, let reported = runner.reported else { return "-" }
+        var cell = reported.state
+        if let token = reported.token, reported.state != "idle" { cell += " t\(token)" }
+        if reported.state != "running", reported.lastChange == "stopped", let cause = reported.lastCause { cell += " (\(cause))" }
+        let restarts = reported.restartCount
         if restarts > 0 { cell += ", \(restarts) restart\(restarts == 1 ? "" : "s")" }
         return cell
     }
@@ -169,12 +157,7 @@ enum ClientCommands {
                         lastEndpoint = change.endpoint
                     }
                     if flags.json {
-                        var object = JSONObject()
-                        object.add("seq", change.sequence)
-                        object.add("leader", change.leader)
-                        object.add("term", change.term)
-                        object.add("api", change.api)
-                        print(object.rendered)
+                        print(WatchLine(change).jsonObject.rendered)
                     } else {
                         print("\(Terminal.timestamp())  seq \(change.sequence)  term \(change.term)  leader \(change.leader ?? "none")")
                     }

@@ -1,7 +1,6 @@
 import TenureClient
 import TenureCommandLine
 import TenureCore
-import TenureJSON
 import TenurePOSIX
 
 /// `tenure member list | add ID=HOST:PORT [--api HOST:PORT] | remove ID`: the cluster's
@@ -36,7 +35,7 @@ enum MemberCommand {
             case "list":
                 guard words.count == 1 else { command.fail("list takes no argument") }
                 let answer = try client.members()
-                if parsed.has("--json") { print(answer.text) } else { printTable(answer.json) }
+                if parsed.has("--json") { print(answer.text) } else { printTable(answer.document) }
             case "add":
                 guard words.count == 2 else { command.fail("add takes one argument: ID=HOST:PORT") }
                 let parts = words[1].split(separator: "=", maxSplits: 1).map(String.init)
@@ -59,14 +58,11 @@ enum MemberCommand {
         }
     }
 
-    static func printTable(_ json: JSONValue) {
-        let index = json["index"]?.uint64 ?? 0
-        let committed = json["committed"]?.bool ?? false
-        print("configuration \(index)\(committed ? "" : " (not committed yet)")")
+    static func printTable(_ document: MembersDocument) {
+        print("configuration \(document.index)\(document.committed ? "" : " (not committed yet)")")
         var rows = [["ID", "VOTER", "ADDRESS", "API"]]
-        for member in json["members"]?.array ?? [] {
-            rows.append([member["id"]?.string ?? "?", member["voter"]?.bool == true ? "yes" : "not yet",
-                         member["address"]?.string ?? "", member["api"]?.string ?? ""])
+        for member in document.members {
+            rows.append([member.id, member.voter ? "yes" : "not yet", member.address, member.api ?? ""])
         }
         let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {

@@ -91,7 +91,8 @@ struct Runner {
     /// Says once why the command never starts when the node's lease cannot outlast --margin plus
     /// --grace: the command starts only while more than --grace remains before the deadline.
     mutating func warnIfLeaseTooShort(_ status: NodeStatus) {
-        guard !warnedShortLease, let leaseMilliseconds = status.json["config"]?["lease_ms"]?.double else { return }
+        guard !warnedShortLease else { return }
+        let leaseMilliseconds = status.document.config.leaseMilliseconds
         let usable = Interval.milliseconds(Int64(leaseMilliseconds)) - settings.margin
         guard usable <= settings.grace else { return }
         warnedShortLease = true

@@ -41,15 +41,18 @@ import TenureJSON
     }
 
     @Test("the status fields name every counter")
-    func statusFields() {
-        var object = JSONObject()
-        RunnerReport(state: "idle", token: 3, lastChange: "stopped", lastCause: "lease_deadline", stops: ["lease_deadline": 1]).addFields(to: &object)
-        let json = JSONValue.parse(object.rendered)
-        #expect(json?["state"]?.string == "idle")
-        #expect(json?["pid"]?.isNull == true)
-        #expect(json?["token"]?.uint64 == 3)
-        #expect(json?["last_cause"]?.string == "lease_deadline")
-        #expect(json?["stops"]?["lease_deadline"]?.uint64 == 1)
-        #expect(json?["starts"]?.uint64 == 0)
+    func statusFields() throws {
+        let report = RunnerReport(state: "idle", token: 3, lastChange: "stopped", lastCause: "lease_deadline", stops: ["lease_deadline": 1])
+        let document = RunnerDocument(attached: true, running: false, handoverHeld: false, workDown: false,
+                                      reported: .init(report: report, lastSeenMilliseconds: 4))
+        let decoded = try RunnerDocument(parsing: document.json)
+        let reported = try #require(decoded.reported)
+        #expect(reported.state == "idle")
+        #expect(reported.pid == nil)
+        #expect(reported.token == 3)
+        #expect(reported.lastCause == "lease_deadline")
+        #expect(reported.stops == ["lease_deadline": 1])
+        #expect(reported.starts == 0)
+        #expect(document.json.contains(#""pid":null"#))
     }
 }

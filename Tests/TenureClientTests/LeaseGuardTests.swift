@@ -6,11 +6,13 @@ import TenureJSON
 /// The lease guard acts by deadline: only answers showing a renewed lease extend it.
 @Suite struct LeaseGuardTests {
     func status(leader: Bool, term: UInt64 = 3, remainingMilliseconds: Double = 900) -> NodeStatus {
-        let text = """
-        {"id":"n1","role":"\(leader ? "leader" : "follower")","term":\(term),"is_leader":\(leader),\
-        "lease_remaining_ms":\(leader ? remainingMilliseconds : 0)\(leader ? ",\"fencing_token\":\(term)" : "")}
-        """
-        return NodeStatus(json: JSONValue.parse(text)!, text: text)!
+        var document = NodeStatusTests.document()
+        document.role = leader ? "leader" : "follower"
+        document.term = term
+        document.isLeader = leader
+        document.leaseRemainingMilliseconds = leader ? remainingMilliseconds : 0
+        document.fencingToken = leader ? term : nil
+        return NodeStatus(document: document)
     }
 
     let sent = Instant(nanoseconds: 10_000_000_000)

@@ -89,3 +89,40 @@ import TenureJSON
         #expect(rule.candidate(of: "n1", in: 4) == "n3")
     }
 }
+
+/// The event log's keys are a contract (docs/api.md, "The event log"): lines a node wrote decode
+/// and are written back byte for byte, and a record read from a file quotes its line.
+@Suite struct EventLogContractTests {
+    /// Lines written by a node of commit d65c5ba (captured from a three-node cluster).
+    static let capturedLines = [
+        #"{"ts":3258130728755,"node":"n1","boot":"90a76ba7","ev":"start","loaded_term":0,"loaded_voted_for":null,"state":"missing"}"#,
+        #"{"ts":3258275298245,"node":"n1","boot":"90a76ba7","ev":"persist_ok","term":1,"voted_for":null,"latency_ns":1519891}"#,
+        #"{"ts":3258273561210,"node":"n1","boot":"90a76ba7","ev":"term","from":0,"to":1,"cause":"message","peer":"n2"}"#,
+        #"{"ts":3258273561210,"node":"n1","boot":"90a76ba7","ev":"leader_changed","leader":"n2","term":1}"#,
+        #"{"ts":3271520275013,"node":"n1","boot":"90a76ba7","ev":"vote","term":2,"candidate":"n3","granted":true,"reason":"granted"}"#,
+        #"{"ts":3272592086010,"node":"n1","boot":"90a76ba7","ev":"role","from":"follower","to":"candidate","term":3,"reason":"transfer"}"#,
+        #"{"ts":3272592086010,"node":"n1","boot":"90a76ba7","ev":"candidate","term":3,"transfer":true}"#,
+        #"{"ts":3272614523791,"node":"n1","boot":"90a76ba7","ev":"lease","term":3,"basis_round":1,"basis_ts":3272612362556,"until_ts":3272912362556,"acquired":true}"#,
+        #"{"ts":3276830089321,"node":"n1","boot":"90a76ba7","ev":"lease_lost","term":3,"reason":"expired"}"#,
+        #"{"ts":3277562745195,"node":"n1","boot":"90a76ba7","ev":"precandidate","term":4,"transfer":false}"#,
+        #"{"ts":3278585253585,"node":"n1","boot":"90a76ba7","ev":"stop","term":3}"#,
+        #"{"ts":3252596096821,"node":"n2","boot":"3e42c996","ev":"persist_ok","term":1,"voted_for":"n2","latency_ns":7861570}"#,
+        #"{"ts":3271510597391,"node":"n2","boot":"3e42c996","ev":"transfer","term":1,"target":"n3","phase":"started"}"#,
+    ]
+
+    @Test("every captured line decodes and is written back byte for byte", arguments: capturedLines)
+    func capturedLine(_ line: String) throws {
+        let record = try EventRecord(json: try #require(JSONValue.parse(line)))
+        #expect(record.jsonLine == line)
+        #expect(record.writtenLine == line)
+    }
+
+    @Test("a record read from a file quotes the line it came from, not its re-encoding")
+    func sourceLine() throws {
+        let line = #"{"ts":1,"node":"n1","boot":"a","ev":"stop","term":3,"extra":"kept"}"#
+        var record = try EventRecord(json: try #require(JSONValue.parse(line)))
+        #expect(record.writtenLine == #"{"ts":1,"node":"n1","boot":"a","ev":"stop","term":3}"#)
+        record.source = RecordSource(line: line, location: "n1.events.jsonl:7")
+        #expect(record.writtenLine == line)
+    }
+}

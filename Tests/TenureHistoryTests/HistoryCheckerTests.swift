@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TenureHistory
+import TenureEvents
 
 /// Each invariant of the partition suite's checker catches a hand-made violation, and a clean
 /// history passes every check.
@@ -114,8 +115,8 @@ import Testing
     @Test("a process that exits non-zero, or vanishes without stop and without a harness kill, crashed")
     func crashes() {
         var history = H.clean()
-        history.harness.removeAll { $0.kind == "exit" && $0.node == "n2" }
-        history.mark(5011, "exit", node: "n2", status: 134, expected: false)
+        history.harness.removeAll { $0.kind == .exit && $0.node == "n2" }
+        history.mark(5011, .exit, node: "n2", status: 134, expected: false)
         #expect(history.check().failedChecks == ["no-crash"])
 
         var vanished = H.clean()
@@ -123,14 +124,14 @@ import Testing
         #expect(vanished.check().failedChecks == ["no-crash"])
 
         var killed = vanished
-        killed.mark(4000, "kill", node: "n3")
+        killed.mark(4000, .kill, node: "n3")
         #expect(killed.check().passed)
     }
 
     @Test("a restart that loads an older term than the node made durable breaks term monotonicity")
     func termGoesBack() {
         var history = H.clean()
-        history.mark(4000, "kill", node: "n2")
+        history.mark(4000, .kill, node: "n2")
         history.event(4100, "n2", "start", boot: "b2", loadedTerm: 1)
         history.event(4990, "n2", "stop", boot: "b2")
         #expect(history.check().failedChecks.contains("term-monotonic"))
@@ -155,7 +156,7 @@ import Testing
         var history = H.clean()
         history.harness = history.harness.map { record in
             var record = record
-            if record.kind == "fault_start" { record.expect = "no_leader_change"; record.isolated = [] }
+            if record.kind == .faultStart { record.expect = .noLeaderChange; record.isolated = [] }
             return record
         }
         #expect(history.check().failedChecks == ["no-leader-change"])
@@ -171,7 +172,7 @@ import Testing
         var noQuorum = H.clean()
         noQuorum.harness = noQuorum.harness.map { record in
             var record = record
-            if record.kind == "fault_start" { record.expect = "no_leader" }
+            if record.kind == .faultStart { record.expect = .noLeader }
             return record
         }
         #expect(noQuorum.check().failedChecks.contains("majority-elects"))

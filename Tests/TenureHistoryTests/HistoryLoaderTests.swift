@@ -41,7 +41,7 @@ import TenureJSON
 
             """, to: directory + "/n2.events.jsonl")
             Files.append("""
-            {"endpoint":"127.0.0.11:7200","node":"n1","invoke_ns":10,"complete_ns":20,"ok":true,"role":"leader","term":3,"leader":"n1","is_leader":true,"lease_expires_monotonic_ns":99}
+            {"endpoint":"127.0.0.11:7200","node":"n1","invoke_ns":10,"complete_ns":20,"ok":true,"http_status":200,"role":"leader","term":3,"leader":"n1","is_leader":true,"lease_expires_monotonic_ns":99,"now_monotonic_ns":15}
             {"endpoint":"127.0.0.11:7200","node":null,"invoke_ns":30,"complete_ns":40,"ok":false,"error":"timed out"}
 
             """, to: directory + "/probes.jsonl")
@@ -58,6 +58,8 @@ import TenureJSON
             #expect(history.events[0].loadedTerm == 2)
             #expect(history.events[1].untilTs == 1840 && history.events[1].basisTs == 1400)
             #expect(history.events[2].becameLeader && history.events[2].term == 3)
+            #expect(history.events[2].source?.location == directory + "/n1.events.jsonl:1")
+            #expect(history.events[2].writtenLine.hasPrefix(#"{"ts":2000,"node":"n1""#))
             #expect(history.probes.map(\.node) == ["n1", "n1"])
             #expect(history.probes[0].isLeader && history.probes[0].leaseExpires == 99)
             #expect(history.harness[1].isolated == ["n1"] && history.harness[1].requestedTs == 1590)

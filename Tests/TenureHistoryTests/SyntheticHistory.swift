@@ -8,9 +8,9 @@ struct SyntheticHistory {
     static let ms: Int64 = 1_000_000
     static let lease: Int64 = 440 * ms
 
-    var events: [NodeEvent] = []
+    var events: [EventRecord] = []
     var probes: [Probe] = []
-    var harness: [HarnessRecord] = []
+    var harness: [PhaseRecord] = []
 
     static func t(_ milliseconds: Int64) -> Int64 { milliseconds * ms }
 
@@ -19,10 +19,22 @@ struct SyntheticHistory {
                         leader: String? = nil, candidate: String? = nil, granted: Bool? = nil, basis: Int64? = nil,
                         until: Int64? = nil, acquired: Bool? = nil, reason: String? = nil, cause: String? = nil,
                         loadedTerm: UInt64? = nil) {
-        events.append(NodeEvent(ts: Self.t(milliseconds), node: node, boot: boot, kind: EventKind(rawValue: kind)!, term: term, termFrom: termFrom, termTo: termTo,
-                                roleFrom: roleFrom, roleTo: roleTo, leader: leader, candidate: candidate, granted: granted,
-                                basisTs: basis.map(Self.t), untilTs: until.map(Self.t), acquired: acquired, reason: reason,
-                                cause: cause, loadedTerm: loadedTerm))
+        var record = EventRecord(ts: Self.t(milliseconds), node: node, boot: boot, kind: EventKind(rawValue: kind)!)
+        record.term = term
+        record.termFrom = termFrom
+        record.termTo = termTo
+        record.roleFrom = roleFrom
+        record.roleTo = roleTo
+        record.leader = leader
+        record.candidate = candidate
+        record.granted = granted
+        record.basisTs = basis.map(Self.t)
+        record.untilTs = until.map(Self.t)
+        record.acquired = acquired
+        record.reason = reason
+        record.cause = cause
+        record.loadedTerm = loadedTerm
+        events.append(record)
     }
 
     /// A won election: candidate, votes from `voters`, role change, and every node learning the leader.
@@ -63,31 +75,32 @@ struct SyntheticHistory {
         }
     }
 
-    mutating func mark(_ milliseconds: Int64, _ kind: String, id: String? = nil, fault: String? = nil, spec: String? = nil, node: String? = nil,
-                       nodes: [String] = [], isolated: [String] = [], expect: String? = nil, status: Int? = nil, expected: Bool? = nil) {
-        harness.append(HarnessRecord(ts: Self.t(milliseconds), kind: kind, id: id, fault: fault, spec: spec, node: node, nodes: nodes,
-                                     isolated: isolated, expect: expect, requestedTs: Self.t(milliseconds) - 5 * Self.ms,
-                                     status: status, expected: expected, heartbeatMilliseconds: kind == "config" ? 50 : nil,
-                                     electionTimeoutMinMilliseconds: kind == "config" ? 500 : nil,
-                                     electionTimeoutMaxMilliseconds: kind == "config" ? 600 : nil))
+    mutating func mark(_ milliseconds: Int64, _ kind: PhaseRecord.Kind, id: String? = nil, fault: String? = nil, spec: String? = nil,
+                       node: String? = nil, nodes: [String] = [], isolated: [String] = [], expect: PhaseRecord.Expectation? = nil,
+                       status: Int? = nil, expected: Bool? = nil) {
+        harness.append(PhaseRecord(ts: Self.t(milliseconds), kind: kind, requestedTs: Self.t(milliseconds) - 5 * Self.ms, id: id,
+                                   fault: fault, spec: spec, isolated: isolated, expect: expect, node: node, status: status,
+                                   expected: expected, nodes: nodes, heartbeatMilliseconds: kind == .config ? 50 : nil,
+                                   electionTimeoutMinMilliseconds: kind == .config ? 500 : nil,
+                                   electionTimeoutMaxMilliseconds: kind == .config ? 600 : nil))
     }
 
     /// The clean history described above.
     static func clean() -> SyntheticHistory {
         var history = SyntheticHistory()
-        history.mark(0, "config", nodes: ["n1", "n2", "n3"])
+        history.mark(0, .config, nodes: ["n1", "n2", "n3"])
         for node in ["n1", "n2", "n3"] { history.event(1, node, "start", loadedTerm: 0) }
         history.elect("n1", term: 1, at: 600, voters: ["n2"], followers: ["n2", "n3"])
         history.leases("n1", term: 1, from: 603, to: 2000)
         // Cut at 2000: the last renewal (ts 1953, basis 1952) runs until 2392.
-        history.mark(2000, "fault_start", id: "cut", fault: "partition", spec: "n1 | n2 n3", isolated: ["n1"], expect: "leader_change")
+        history.mark(2000, .faultStart, id: "cut", fault: "partition", spec: "n1 | n2 n3", isolated: ["n1"], expect: .leaderChange)
         history.event(2392, "n1", "lease_lost", term: 1, reason: "expired")
         history.event(2452, "n1", "role", term: 1, roleFrom: "leader", roleTo: "follower", reason: "lost_quorum")
         history.event(2452, "n1", "leader_changed", term: 1, leader: nil)
         history.event(2500, "n1", "precandidate", term: 2)
         history.elect("n3", term: 2, at: 2600, voters: ["n2"], followers: ["n2"])
         history.leases("n3", term: 2, from: 2603, to: 5000)
-        history.mark(3000, "heal")
+        history.mark(3000, .heal)
         history.event(3010, "n1", "term", termFrom: 1, termTo: 2, cause: "message")
         history.event(3010, "n1", "persist_ok", term: 2)
         history.event(3010, "n1", "leader_changed", term: 2, leader: "n3")
@@ -100,10 +113,10 @@ struct SyntheticHistory {
         history.probe("n3", from: 700, to: 2600, term: 1, leader: "n1")
         history.probe("n3", from: 2610, to: 5000, term: 2, leader: "n3", isLeader: { $0 >= 2610 }, role: "leader")
 
-        history.mark(5000, "end")
+        history.mark(5000, .end)
         for (index, node) in ["n1", "n2", "n3"].enumerated() {
             history.event(5005 + Int64(index), node, "stop")
-            history.mark(5010 + Int64(index), "exit", node: node, status: 0, expected: false)
+            history.mark(5010 + Int64(index), .exit, node: node, status: 0, expected: false)
         }
         return history
     }

@@ -39,7 +39,7 @@ struct JSONValueTests {
         var object = JSONObject()
         object.add("name", "quote \" backslash \\ newline \n control \u{01}")
         object.add("term", UInt64(42))
-        object.add("none", nil)
+        object.addNull("none")
         object.add("flag", true)
         let parsed = JSONValue.parse(object.rendered)
         #expect(parsed?["name"]?.string == "quote \" backslash \\ newline \n control \u{01}")

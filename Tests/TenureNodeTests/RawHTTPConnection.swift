@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import TenureAPI
 import TenureJSON
 import TenurePOSIX
 
@@ -87,6 +88,6 @@ final class RawHTTPConnection {
 }
 
 extension HTTPClientResponse {
-    /// The body as a JSON object (empty when it is not one).
-    var json: [String: JSONValue] { JSONValue.parse(body)?.object ?? [:] }
+    /// The body as a command's answer; nil when it is not one.
+    var outcome: CommandOutcome? { try? CommandOutcome(parsing: body) }
 }

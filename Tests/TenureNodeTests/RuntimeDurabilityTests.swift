@@ -1,5 +1,6 @@
 import Testing
 import TenurePOSIX
+import TenureAPI
 import TenureJSON
 
 @testable import TenureCore
@@ -8,9 +9,10 @@ import TenureJSON
 /// A node whose term and vote cannot be made durable (issue 10, "disk full"): it shows clients
 /// only durable state, says why, and recovers by itself.
 @Suite("Runtime: state that cannot be made durable") struct RuntimeDurabilityTests {
-    func status(_ cluster: RuntimeCluster, _ node: Int) throws -> JSONValue {
+    /// The status document as a client reads it: written by the node, decoded from its text.
+    func status(_ cluster: RuntimeCluster, _ node: Int) throws -> StatusDocument {
         let runtime = cluster.runtimes[node]
-        return try #require(JSONValue.parse(Array(runtime.statusJSON(now: cluster.clocks[node].now()).utf8)))
+        return try StatusDocument(parsing: runtime.statusDocument(now: cluster.clocks[node].now()).json)
     }
 
     @Test("A single voter that cannot persist its term never claims leadership of it, and leads once the write succeeds")
@@ -27,12 +29,13 @@ import TenureJSON
         #expect(runtime.core.isLeader(at: now), "the core itself believes it leads")
         #expect(!runtime.clientIsLeader(at: now))
         var answer = try status(cluster, 0)
-        #expect(answer["is_leader"]?.bool == false)
-        #expect(answer["fencing_token"] == nil)
-        #expect(answer["term"]?.uint64 == 0, "clients see only the durable term")
-        #expect(answer["leader"]?.isNull == true)
-        #expect(answer["durable"]?["ok"]?.bool == false)
-        #expect(answer["durable"]?["error"]?.string?.contains("space") == true, "\(answer["durable"] as Any)")
+        #expect(answer.isLeader == false)
+        #expect(answer.fencingToken == nil)
+        #expect(answer.term == 0, "clients see only the durable term")
+        #expect(answer.leader == nil)
+        #expect(answer.durable.ok == false)
+        #expect(answer.durable.error?.contains("space") == true, "\(answer.durable)")
+        #expect(answer.durable.failingForMilliseconds != nil)
         #expect(runtime.leaderResponse(now: now).status == 503)
         // The retries keep failing quietly; once the disk has room, the node recovers on its own.
         cluster.step(by: .milliseconds(350))
@@ -41,9 +44,10 @@ import TenureJSON
         cluster.runUntil("the term is durable again", maxSteps: 50, by: .milliseconds(10)) { runtime.stateIsDurable }
         cluster.runUntil("the node leads for clients", maxSteps: 200, by: .milliseconds(10)) { runtime.clientIsLeader(at: cluster.clocks[0].now()) }
         answer = try status(cluster, 0)
-        #expect(answer["term"]?.uint64 == runtime.core.term && runtime.core.term >= 1)
-        #expect(answer["fencing_token"]?.uint64 == runtime.core.term)
-        #expect(answer["durable"]?["ok"]?.bool == true)
+        #expect(answer.term == runtime.core.term && runtime.core.term >= 1)
+        #expect(answer.fencingToken == runtime.core.term)
+        #expect(answer.durable.ok == true)
+        #expect(answer.durable.failingForMilliseconds == nil)
         #expect(store.saved.last == runtime.core.hardState)
     }
 
@@ -64,11 +68,11 @@ import TenureJSON
         let runtime = cluster.runtimes[follower]
         #expect(!runtime.stateIsDurable)
         let answer = try status(cluster, follower)
-        #expect(answer["term"]?.uint64 == durableTerm, "a client must never see a term a crash would forget")
-        #expect(answer["known_leader"]?.isNull == true)
+        #expect(answer.term == durableTerm, "a client must never see a term a crash would forget")
+        #expect(answer.knownLeader == nil)
         store.failingSaves = 0
         cluster.runUntil("the follower's term is durable and shown", maxSteps: 200, by: .milliseconds(10)) {
-            runtime.stateIsDurable && (try? status(cluster, follower))?["term"]?.uint64 == runtime.core.term
+            runtime.stateIsDurable && (try? status(cluster, follower))?.term == runtime.core.term
         }
     }
 }

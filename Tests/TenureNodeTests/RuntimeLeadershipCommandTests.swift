@@ -62,10 +62,8 @@ import TenurePOSIX
         }
         let response = try #require(responses.first)
         #expect(response.status == 200, "\(response.bodyText)")
-        #expect(response.json["outcome"]?.string == "transferred")
-        #expect(response.json["leader"]?.string == cluster.ids[target].rawValue)
-        #expect(response.json["term"]?.uint64 == startTerm + 1)
-        #expect(response.json["api"]?.string == cluster.apiAddress(target).description)
+        #expect(response.outcome == .transferred(leader: cluster.ids[target].rawValue, term: startTerm + 1,
+                                                 api: cluster.apiAddress(target).description))
         #expect(response.headers["connection"] == "keep-alive")
         #expect(runtime.state.pending.leadership.isEmpty)
         #expect(cluster.runtimes[target].core.role == .leader)
@@ -92,9 +90,9 @@ import TenurePOSIX
         let response = try #require(responses.first)
         let answeredAt = cluster.clocks[leader].now()
         #expect(response.status == 504, "\(response.bodyText)")
-        #expect(response.json["outcome"]?.string == "timed_out")
-        #expect(response.json["error"]?.string == "\(cluster.ids[target]) did not take over in time")
-        #expect(response.json["term"]?.uint64 == startTerm)
+        #expect(response.outcome?.outcome == "timed_out")
+        #expect(response.outcome?.error == "\(cluster.ids[target]) did not take over in time")
+        #expect(response.outcome?.term == startTerm)
         // Not before the core gave up the transfer (one election timeout), not long after the command's deadline.
         let electionTimeoutMin = cluster.options[leader].electionTimeoutMin
         #expect(answeredAt - startedAt >= electionTimeoutMin)
@@ -121,9 +119,9 @@ import TenurePOSIX
         let responses = awaitResponses(1, on: connection, in: cluster, maxSteps: 300)
         let response = try #require(responses.first)
         #expect(response.status == 200, "\(response.bodyText)")
-        #expect(response.json["outcome"]?.string == "resigned")
-        #expect(response.json["term"]?.uint64 == startTerm + 1)
-        let successor = try #require(response.json["leader"]?.string)
+        #expect(response.outcome?.outcome == "resigned")
+        #expect(response.outcome?.term == startTerm + 1)
+        let successor = try #require(response.outcome?.leader)
         #expect(successor != cluster.ids[leader].rawValue)
         #expect(cluster.runtimes[cluster.index(of: NodeID(successor))].core.role == .leader)
     }
@@ -150,9 +148,9 @@ import TenurePOSIX
         let response = try #require(responses.first)
         let answeredAt = cluster.clocks[leader].now()
         #expect(response.status == 504, "\(response.bodyText)")
-        #expect(response.json["outcome"]?.string == "timed_out")
-        #expect(response.json["term"]?.uint64 == startTerm)
-        #expect(response.json["leader"]?.isNull == true)
+        #expect(response.outcome?.outcome == "timed_out")
+        #expect(response.outcome?.term == startTerm)
+        #expect(response.outcome?.leader == nil && response.outcome != nil)
         #expect(answeredAt >= deadline)
         #expect(answeredAt <= deadline + .milliseconds(2))
         #expect(runtime.state.pending.leadership.isEmpty)
@@ -170,9 +168,8 @@ import TenurePOSIX
         cluster.pump("an immediate answer") { connection.receive().count == 1 }
         let response = try #require(connection.responses.first)
         #expect(response.status == 409)
-        #expect(response.json["outcome"]?.string == "not_leader")
-        #expect(response.json["leader"]?.string == cluster.ids[leader].rawValue)
-        #expect(response.json["api"]?.string == cluster.apiAddress(leader).description)
+        #expect(response.outcome == .notLeader(error: "\(cluster.ids[follower]) is not the leader", leader: cluster.ids[leader].rawValue,
+                                               api: cluster.apiAddress(leader).description))
         #expect(cluster.runtimes[follower].state.pending.leadership.isEmpty)
     }
 
@@ -194,12 +191,12 @@ import TenurePOSIX
         #expect(responses.count == 2)
         guard responses.count == 2 else { return }
         #expect(responses[0].status == 200, "\(responses[0].bodyText)")
-        #expect(responses[0].json["outcome"]?.string == "transferred")
-        let successor = try #require(responses[0].json["leader"]?.string)
+        #expect(responses[0].outcome?.outcome == "transferred")
+        let successor = try #require(responses[0].outcome?.leader)
         // Routed after the transfer took effect: the old leader is a follower, and says who leads.
         #expect(responses[1].status == 409, "\(responses[1].bodyText)")
-        #expect(responses[1].json["outcome"]?.string == "not_leader")
-        #expect(responses[1].json["leader"]?.string == successor)
+        #expect(responses[1].outcome?.outcome == "not_leader")
+        #expect(responses[1].outcome?.leader == successor)
         #expect(runtime.metrics.httpRequests == requestsBefore + 2)
         #expect(cluster.runtimes[cluster.index(of: NodeID(successor))].core.term == startTerm + 1)
     }
@@ -261,12 +258,12 @@ import TenurePOSIX
         #expect(responses.count == 2, "the command pipelined behind the first was lost")
         guard responses.count == 2 else { return }
         #expect(responses[0].status == 504, "\(responses[0].bodyText)")
-        #expect(responses[0].json["outcome"]?.string == "timed_out")
-        #expect(responses[0].json["leader"]?.string == cluster.ids[leader].rawValue)
+        #expect(responses[0].outcome?.outcome == "timed_out")
+        #expect(responses[0].outcome?.leader == cluster.ids[leader].rawValue)
         #expect(responses[1].status == 200, "\(responses[1].bodyText)")
-        #expect(responses[1].json["outcome"]?.string == "resigned")
-        #expect(responses[1].json["leader"]?.string == cluster.ids[voter].rawValue)
-        #expect(responses[1].json["term"]?.uint64 == startTerm + 2)
+        #expect(responses[1].outcome?.outcome == "resigned")
+        #expect(responses[1].outcome?.leader == cluster.ids[voter].rawValue)
+        #expect(responses[1].outcome?.term == startTerm + 2)
         #expect(runtime.state.pending.leadership.isEmpty)
     }
 }

@@ -1,3 +1,4 @@
+import TenureAPI
 import TenureHTTP
 import TenurePOSIX
 import TenureCore
@@ -129,7 +130,7 @@ final class APIServer {
                 request = try connection.parser.next()
             } catch {
                 metrics.httpBadRequests += 1
-                append(HTTPResponse.json(error.responseStatus, errorJSON(error.message)), keepAlive: false, to: &connection)
+                append(HTTPResponse.error(error.responseStatus, error.message), keepAlive: false, to: &connection)
                 return
             }
             guard let request else { return }
@@ -215,8 +216,10 @@ final class APIServer {
     }
 }
 
-func errorJSON(_ message: String) -> String {
-    var object = JSONObject()
-    object.add("error", message)
-    return object.rendered
+extension HTTPResponse {
+    /// A JSON answer whose body is one of the client API's typed documents (TenureAPI).
+    static func document(_ status: Int, _ document: some JSONDocument) -> HTTPResponse { .json(status, document.json) }
+
+    /// An error answer: `{"error": message}` (`ErrorDocument`).
+    static func error(_ status: Int, _ message: String) -> HTTPResponse { document(status, ErrorDocument(error: message)) }
 }

@@ -1,3 +1,4 @@
+import TenureAPI
 import TenureHTTP
 import TenureCore
 import TenureJSON
@@ -25,26 +26,22 @@ extension NodeRuntime {
         } else if Self.postRoutes.contains(request.path) {
             guard request.method == "POST" else { return methodNotAllowed("POST") }
         } else {
-            return .response(.json(404, errorJSON("no such endpoint: \(request.path)")))
+            return .response(.error(404, "no such endpoint: \(request.path)"))
         }
         let changesLeadership = Self.postRoutes.contains(request.path) || (request.path == "/v1/health" && request.method == "PUT")
         if changesLeadership, let refusal = unauthorized(request) { return refusal }
         switch request.path {
         case "/v1/leader": return .response(leaderResponse(now: now))
-        case "/v1/status": return .response(.json(200, statusJSON(now: now)))
-        case "/v1/history": return .response(.json(200, state.history.json))
+        case "/v1/status": return .response(.document(200, statusDocument(now: now)))
+        case "/v1/history": return .response(.document(200, state.history.document))
         case "/v1/watch": return .eventStream(initial: HTTPResponse.eventStreamHead + watchEventBytes(), kind: .leader)
         case "/v1/status/stream":
             return .eventStream(initial: statusStreamStart(now: now), kind: .status)
         case "/ui": return .response(StatusPage.response)
-        case "/healthz": return .response(.json(200, "{\"status\":\"ok\"}"))
+        case "/healthz": return .response(.document(200, LivenessDocument()))
         case "/readyz":
-            let leader = clientKnownLeader(at: now)
-            var object = JSONObject()
-            object.add("ready", leader != nil)
-            object.add("leader", leader?.rawValue)
-            object.add("term", clientTerm)
-            return .response(.json(leader != nil ? 200 : 503, object.rendered))
+            let readiness = ReadinessDocument(leader: leaderDocument(now: now))
+            return .response(.document(readiness.httpStatus, readiness))
         case "/metrics":
             let lease = state.core.leaseExpiresAt.map { max(.zero, $0 - now) } ?? .zero
             var response = HTTPResponse.text(200, metrics.render(role: core.role, term: clientTerm, isLeader: clientIsLeader(at: now),
@@ -57,10 +54,10 @@ extension NodeRuntime {
             response.contentType = "text/plain; version=0.0.4; charset=utf-8"
             return .response(response)
         case "/v1/health":
-            return .response(request.method == "PUT" ? healthPut(request, now: now) : .json(200, healthJSON(now: now)))
+            return .response(request.method == "PUT" ? healthPut(request, now: now) : .document(200, healthDocument(now: now)))
         case "/v1/transfer": return transfer(to: request.query["to"], fd: fd, now: now)
         case "/v1/resign": return resign(fd: fd, now: now)
-        default: return .response(.json(404, errorJSON("no such endpoint: \(request.path)")))
+        default: return .response(.error(404, "no such endpoint: \(request.path)"))
         }
     }
 
@@ -69,7 +66,7 @@ extension NodeRuntime {
         let isList = request.path == "/v1/members"
         let id = isList ? nil : String(request.path.dropFirst("/v1/members/".count))
         switch (request.method, id) {
-        case ("GET", nil), ("HEAD", nil): return .response(.json(200, membersJSON()))
+        case ("GET", nil), ("HEAD", nil): return .response(.document(200, membersDocument()))
         case ("POST", nil), ("DELETE", .some):
             if let refusal = unauthorized(request) { return refusal }
             return id.map { removeMember($0, fd: fd, now: now) } ?? addMember(request, fd: fd, now: now)
@@ -83,142 +80,99 @@ extension NodeRuntime {
     private func unauthorized(_ request: HTTPRequest) -> APIReply? {
         guard let apiToken, !apiToken.admits(request.header("Authorization")) else { return nil }
         metrics.httpUnauthorized += 1
-        var response = HTTPResponse.json(401, errorJSON("\(request.method) \(request.path) needs Authorization: Bearer <the token in --api-token-file> (the CLI sends the first line of $TENURE_API_TOKEN_FILE)"))
+        var response = HTTPResponse.error(401, "\(request.method) \(request.path) needs Authorization: Bearer <the token in --api-token-file> (the CLI sends the first line of $TENURE_API_TOKEN_FILE)")
         response.headers.append(("WWW-Authenticate", "Bearer realm=\"tenure\""))
         return .response(response)
     }
 
     private func methodNotAllowed(_ allowed: String) -> APIReply {
-        var response = HTTPResponse.json(405, errorJSON("method not allowed; use \(allowed)"))
+        var response = HTTPResponse.error(405, "method not allowed; use \(allowed)")
         response.headers.append(("Allow", allowed))
         return .response(response)
     }
 
-    /// 200 with the leader when this node leads with a valid lease or heard the leader within
-    /// `electionTimeoutMin`; 503 otherwise.
-    func leaderResponse(now: Instant) -> HTTPResponse {
-        var object = JSONObject()
-        if let leader = clientKnownLeader(at: now) {
-            object.add("leader", leader.rawValue)
-            object.add("term", clientTerm)
-            object.add("api", apiAddress(of: leader))
-            return .json(200, object.rendered)
-        }
-        object.add("leader", nil)
-        object.add("term", clientTerm)
-        return .json(503, object.rendered)
+    /// `GET /v1/leader`: the leader when this node leads with a valid lease or heard the leader
+    /// within `electionTimeoutMin` (200); none otherwise (503).
+    func leaderDocument(now: Instant) -> LeaderDocument {
+        let leader = clientKnownLeader(at: now)
+        return LeaderDocument(leader: leader?.rawValue, term: clientTerm, api: leader.flatMap { apiAddress(of: $0) })
     }
 
-    func statusJSON(now: Instant) -> String {
+    /// The `/v1/leader` answer, with its status.
+    func leaderResponse(now: Instant) -> HTTPResponse {
+        let document = leaderDocument(now: now)
+        return .document(document.httpStatus, document)
+    }
+
+    /// `GET /v1/status`: this node's whole view at `now`.
+    func statusDocument(now: Instant) -> StatusDocument {
         let isLeader = clientIsLeader(at: now)
-        var object = JSONObject()
-        object.add("id", core.id.rawValue)
-        object.add("role", core.role.rawValue)
-        object.add("term", clientTerm)
-        object.add("leader", clientLeader?.rawValue)
-        object.add("known_leader", clientKnownLeader(at: now)?.rawValue)
-        object.add("voted_for", state.durableHardState.votedFor?.rawValue)
-        object.add("is_leader", isLeader)
         let remaining = isLeader ? (core.leaseExpiresAt! - now) : .zero
-        object.add("lease_remaining_ms", Double(remaining.nanoseconds / 1000) / 1000)
-        if isLeader { object.add("fencing_token", clientTerm) }
-        object.add("now_monotonic_ns", now.nanoseconds)
-        if isLeader, let expiry = core.leaseExpiresAt {
-            object.add("lease_expires_monotonic_ns", expiry.nanoseconds)
-        } else {
-            object.add("lease_expires_monotonic_ns", raw: "null")
-        }
-        object.add("uptime_ms", (now - startedAt).nanoseconds / 1_000_000)
-        object.add("api", options.api.description)
         let membership = core.membership
-        object.add("config_index", membership.index)
-        object.add("config_committed", core.committedIndex >= membership.index)
-        object.add("voter", membership.isVoter(core.id))
-        object.add("member", membership.contains(core.id))
-        object.add("voters", raw: "[" + membership.voters.map { "\"\($0)\"" }.joined(separator: ",") + "]")
-        object.add("non_voters", raw: "[" + membership.nonVoters.map { "\"\($0)\"" }.joined(separator: ",") + "]")
-        object.add("peer_auth", transport.security.insecure ? "off" : "on")
-        object.add("cluster_id", String(options.clusterID, radix: 16))
-        object.add("api_auth", apiToken == nil ? "off" : "on")
-        object.add("wire_version", Int(FrameCodec.wireVersion))
-        if let keyring = transport.security.keyring {
-            object.add("peer_key_ids", raw: "[" + keyring.keys.map { "\"\($0.idText)\"" }.joined(separator: ",") + "]")
-        }
-        var peers = JSONObject()
+        var peers: [String: PeerStatus] = [:]
         for peer in core.peers {
-            var entry = JSONObject()
-            entry.add("address", transport.peerAddresses[peer]?.description)
-            entry.add("api", apiAddress(of: peer))
-            if let contact = core.lastContact[peer] {
-                entry.add("last_contact_ms", (now - contact).nanoseconds / 1_000_000)
-            } else {
-                entry.add("last_contact_ms", raw: "null")
-            }
-            entry.add("connected", transport.isConnected(to: peer))
-            if let phi = core.phi(of: peer, at: now) {
-                entry.add("phi", (phi * 100).rounded() / 100)
-            } else {
-                entry.add("phi", raw: "null")
-            }
             let auth = transport.ledger.entries[peer.rawValue]
-            entry.add("auth", transport.security.insecure ? "off" : transport.ledger.state(of: peer))
-            entry.add("auth_failures", auth?.failures ?? 0)
-            entry.add("last_auth_failure", auth?.lastReason.map { "\($0): \(auth?.lastDetail ?? "")" })
-            if core.role == .leader { entry.add("healthy", !core.unhealthyPeers.contains(peer)) }
-            if core.role == .leader { entry.add("acknowledged_round", core.acknowledgedRounds[peer] ?? 0) }
-            peers.add(peer.rawValue, raw: entry.rendered)
+            peers[peer.rawValue] = PeerStatus(
+                address: transport.peerAddresses[peer]?.description, api: apiAddress(of: peer),
+                lastContactMilliseconds: core.lastContact[peer].map { (now - $0).nanoseconds / 1_000_000 },
+                connected: transport.isConnected(to: peer),
+                phi: core.phi(of: peer, at: now).map { ($0 * 100).rounded() / 100 },
+                auth: transport.security.insecure ? "off" : transport.ledger.state(of: peer),
+                authFailures: auth?.failures ?? 0,
+                lastAuthFailure: auth?.lastReason.map { "\($0): \(auth?.lastDetail ?? "")" },
+                healthy: core.role == .leader ? !core.unhealthyPeers.contains(peer) : nil,
+                acknowledgedRound: core.role == .leader ? core.acknowledgedRounds[peer] ?? 0 : nil)
         }
-        object.add("peers", raw: peers.rendered)
-        var settings = JSONObject()
-        settings.add("heartbeat_interval_ms", core.configuration.heartbeatInterval.milliseconds)
-        settings.add("election_timeout_min_ms", core.configuration.electionTimeoutMin.milliseconds)
-        settings.add("election_timeout_max_ms", core.configuration.electionTimeoutMax.milliseconds)
-        settings.add("lease_ms", core.configuration.leaseDuration.milliseconds)
-        settings.add("clock_drift_bound", core.configuration.clockDriftBound)
-        settings.add("beats_per_heartbeat", core.configuration.beatsPerHeartbeat)
-        settings.add("round_interval_ms", Double(core.configuration.roundInterval.nanoseconds / 1000) / 1000)
-        object.add("config", raw: settings.rendered)
-        object.add("health", raw: healthJSON(now: now))
-        object.add("durable", raw: durabilityJSON(now: now))
-        object.add("nodes", raw: nodesJSON(now: now))
-        object.add("version", TenureVersion.current)
-        object.add("runner", raw: runnerJSON(now: now, isLeader: isLeader))
-        return object.rendered
+        let configuration = core.configuration
+        let settings = ConfigSettings(
+            heartbeatIntervalMilliseconds: configuration.heartbeatInterval.milliseconds,
+            electionTimeoutMinMilliseconds: configuration.electionTimeoutMin.milliseconds,
+            electionTimeoutMaxMilliseconds: configuration.electionTimeoutMax.milliseconds,
+            leaseMilliseconds: configuration.leaseDuration.milliseconds, clockDriftBound: configuration.clockDriftBound,
+            beatsPerHeartbeat: configuration.beatsPerHeartbeat,
+            roundIntervalMilliseconds: Double(configuration.roundInterval.nanoseconds / 1000) / 1000)
+        return StatusDocument(
+            id: core.id.rawValue, role: core.role.rawValue, term: clientTerm, leader: clientLeader?.rawValue,
+            knownLeader: clientKnownLeader(at: now)?.rawValue, votedFor: state.durableHardState.votedFor?.rawValue,
+            isLeader: isLeader, leaseRemainingMilliseconds: Double(remaining.nanoseconds / 1000) / 1000,
+            fencingToken: isLeader ? clientTerm : nil, nowMonotonicNanoseconds: now.nanoseconds,
+            leaseExpiresMonotonicNanoseconds: isLeader ? core.leaseExpiresAt?.nanoseconds : nil,
+            uptimeMilliseconds: (now - startedAt).nanoseconds / 1_000_000, api: options.api.description,
+            configIndex: membership.index, configCommitted: core.committedIndex >= membership.index,
+            voter: membership.isVoter(core.id), member: membership.contains(core.id),
+            voters: membership.voters.map(\.rawValue), nonVoters: membership.nonVoters.map(\.rawValue),
+            peerAuth: transport.security.insecure ? "off" : "on", clusterID: String(options.clusterID, radix: 16),
+            apiAuth: apiToken == nil ? "off" : "on", wireVersion: Int(FrameCodec.wireVersion),
+            peerKeyIDs: transport.security.keyring.map { $0.keys.map(\.idText) },
+            peers: peers, config: settings, health: healthDocument(now: now), durable: durabilityDocument(now: now),
+            nodes: nodeReports(now: now), version: TenureVersion.current, runner: runnerDocument(now: now, isLeader: isLeader))
     }
 
     /// `/v1/status` `runner`: the `tenure run` beside this node, as its last poll reported it.
     /// `work_down` is true while this node leads with a live lease and an attached runner's
     /// command is not running: the singleton work is down although leadership is fine.
-    func runnerJSON(now: Instant, isLeader: Bool) -> String {
-        var attachment = JSONObject()
+    func runnerDocument(now: Instant, isLeader: Bool) -> RunnerDocument {
         let attached = attachedRunner(at: now)
-        attachment.add("attached", attached != nil)
-        attachment.add("running", runnerIsRunning)
-        attachment.add("handover_held", state.handover.held != nil)
-        attachment.add("work_down", isLeader && attached != nil && attached?.state != "running")
-        if let runner = state.handover.runner {
-            attachment.add("last_seen_ms", (now - runner.lastSeen).nanoseconds / 1_000_000)
-            runner.report.addFields(to: &attachment)
-        }
-        return attachment.rendered
+        return RunnerDocument(
+            attached: attached != nil, running: runnerIsRunning, handoverHeld: state.handover.held != nil,
+            workDown: isLeader && attached != nil && attached?.state != "running",
+            reported: state.handover.runner.map {
+                RunnerDocument.Reported(report: $0.report, lastSeenMilliseconds: (now - $0.lastSeen).nanoseconds / 1_000_000)
+            })
     }
 
     func watchEventBytes() -> [UInt8] {
-        var object = JSONObject()
         let announced = state.feed.announced
-        object.add("seq", state.feed.watchSequence)
-        object.add("leader", announced?.leader?.rawValue)
-        object.add("term", announced?.term ?? clientTerm)
-        object.add("api", announced?.leader.flatMap { apiAddress(of: $0) })
-        object.add("role", core.role.rawValue)
-        object.add("monotonic_ns", clock.now().nanoseconds)
-        return HTTPResponse.eventStreamEvent(id: state.feed.watchSequence, event: "leader", data: object.rendered)
+        let event = WatchEvent(sequence: state.feed.watchSequence, leader: announced?.leader?.rawValue,
+                               term: announced?.term ?? clientTerm, api: announced?.leader.flatMap { apiAddress(of: $0) },
+                               role: core.role.rawValue, monotonicNanoseconds: clock.now().nanoseconds)
+        return HTTPResponse.eventStreamEvent(id: state.feed.watchSequence, event: "leader", data: event.json)
     }
 
     private func transfer(to targetText: String?, fd: Int32, now: Instant) -> APIReply {
         var target: NodeID?
         if let targetText {
-            guard NodeID.isValid(targetText) else { return .response(.json(400, errorJSON("'to' must be a node id"))) }
+            guard NodeID.isValid(targetText) else { return .response(.error(400, "'to' must be a node id")) }
             target = NodeID(targetText)
         }
         let startTerm = state.core.term
@@ -235,30 +189,20 @@ extension NodeRuntime {
     }
 
     private func commandReply(_ outcome: LeadershipCommandOutcome, kind: PendingCommands.LeadershipCommand, fd: Int32, startTerm: UInt64, now: Instant) -> APIReply {
-        var object = JSONObject()
+        let answer: CommandOutcome
         switch outcome {
         case .transferStarted(let target), .resigned(handedTo: .some(let target)):
             state.pending.awaitSuccessor(ticket: fd, kind: kind, startTerm: startTerm, target: target, now: now)
             return .deferred
         case .resigned(handedTo: nil):
-            object.add("outcome", "resigned")
-            object.add("leader", nil)
-            object.add("term", core.term)
-            return .response(.json(200, object.rendered))
+            answer = .resignedWithoutSuccessor(term: core.term)
         case .notLeader(let leader):
-            object.add("outcome", "not_leader")
-            object.add("error", "\(core.id) is not the leader")
-            object.add("leader", leader?.rawValue)
-            object.add("api", leader.flatMap { apiAddress(of: $0) })
-            return .response(.json(409, object.rendered))
+            answer = .notLeader(error: "\(core.id) is not the leader", leader: leader?.rawValue, api: leader.flatMap { apiAddress(of: $0) })
         case .alreadyTransferring(let target):
-            object.add("outcome", "already_transferring")
-            object.add("target", target.rawValue)
-            return .response(.json(409, object.rendered))
+            answer = .alreadyTransferring(target: target.rawValue)
         case .rejected(let reason):
-            object.add("outcome", "rejected")
-            object.add("error", reason)
-            return .response(.json(409, object.rendered))
+            answer = .rejected(error: reason)
         }
+        return .response(.document(answer.httpStatus, answer))
     }
 }

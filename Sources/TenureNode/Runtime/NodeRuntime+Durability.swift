@@ -1,5 +1,5 @@
 import TenureCore
-import TenureJSON
+import TenureAPI
 import TenureSupervision
 
 /// What happens while the term and vote cannot be made durable (a full disk, a failing device):
@@ -36,15 +36,10 @@ extension NodeRuntime {
         log.info("term \(state.durableHardState.term) and its vote are durable again after \(lasted.nanoseconds / 1_000_000) ms")
     }
 
-    /// `"durable"` in `/v1/status`.
-    func durabilityJSON(now: Instant) -> String {
-        var object = JSONObject()
-        object.add("ok", state.stateIsDurable)
-        object.add("term", state.durableHardState.term)
-        object.add("error", state.durability.outage?.error)
-        if let outage = state.durability.outage {
-            object.add("failing_for_ms", (now - outage.since).nanoseconds / 1_000_000)
-        }
-        return object.rendered
+    /// `durable` in `/v1/status`.
+    func durabilityDocument(now: Instant) -> DurabilityDocument {
+        let outage = state.durability.outage
+        return DurabilityDocument(ok: state.stateIsDurable, term: state.durableHardState.term, error: outage?.error,
+                                  failingForMilliseconds: outage.map { (now - $0.since).nanoseconds / 1_000_000 })
     }
 }

@@ -1,6 +1,6 @@
+import TenureAPI
 import TenureCore
 import TenureHTTP
-import TenureJSON
 import TenurePOSIX
 import TenureSupervision
 
@@ -45,53 +45,31 @@ extension NodeRuntime {
     /// `PUT /v1/health {"healthy": false, "reason": "db down", "ttl_ms": 3000}`: 200 with the
     /// node's verdict; 400 and no change for anything else.
     func healthPut(_ request: HTTPRequest, now: Instant) -> HTTPResponse {
-        guard let body = JSONValue.parse(request.body), body.object != nil else {
-            return .json(400, errorJSON("body must be a JSON object such as {\"healthy\": false, \"reason\": \"db down\", \"ttl_ms\": 3000}"))
-        }
-        guard case .bool(let healthy)? = body["healthy"] else {
-            return .json(400, errorJSON("'healthy' must be true or false"))
-        }
-        var reason: String?
-        if let value = body["reason"] {
-            guard case .string(let text) = value else { return .json(400, errorJSON("'reason' must be a string")) }
-            reason = String(text.prefix(200))
-        }
-        var ttl: Interval?
-        if let value = body["ttl_ms"] {
-            guard let milliseconds = value.int64, milliseconds > 0, milliseconds <= 86_400_000 else {
-                return .json(400, errorJSON("'ttl_ms' must be a whole number of milliseconds from 1 to 86400000"))
-            }
-            ttl = .milliseconds(milliseconds)
+        let report: HealthPut
+        do {
+            report = try HealthPut(body: request.body)
+        } catch {
+            return .error(400, error.description)
         }
         metrics.healthReports += 1
-        state.health.recordPush(healthy: healthy, reason: reason, ttl: ttl, at: now)
+        state.health.recordPush(healthy: report.healthy, reason: report.reason.map { String($0.prefix(200)) },
+                                ttl: report.ttlMilliseconds.map { .milliseconds($0) }, at: now)
         reconcileHealth(now: now)
-        return .json(200, healthJSON(now: now))
+        return .document(200, healthDocument(now: now))
     }
 
-    func healthJSON(now: Instant) -> String {
-        var object = JSONObject()
+    /// `GET /v1/health`, and `/v1/status` `health`.
+    func healthDocument(now: Instant) -> HealthDocument {
         let health = state.health
         let reason = health.reason(at: now)
-        object.add("healthy", reason == nil)
-        object.add("reason", reason)
-        object.add("check", options.healthCommand.map { "cmd: \($0)" } ?? options.healthURL.map { "url: http://\($0.endpoint)\($0.path)" })
-        object.add("checks_passed", health.checks.passed)
-        object.add("checks_failed", health.checks.failed)
-        if let push = health.push {
-            var pushed = JSONObject()
-            pushed.add("healthy", push.healthy)
-            pushed.add("reason", push.reason)
-            if let expiresAt = push.expiresAt {
-                pushed.add("ttl_remaining_ms", max(0, (expiresAt - now).nanoseconds / 1_000_000))
-            } else {
-                pushed.add("ttl_remaining_ms", raw: "null")
-            }
-            object.add("push", raw: pushed.rendered)
-        } else {
-            object.add("push", raw: "null")
-        }
-        if core.role == .leader { object.add("staying_without_healthy_successor", core.unhealthyWithoutSuccessor) }
-        return object.rendered
+        return HealthDocument(
+            healthy: reason == nil, reason: reason,
+            check: options.healthCommand.map { "cmd: \($0)" } ?? options.healthURL.map { "url: http://\($0.endpoint)\($0.path)" },
+            checksPassed: health.checks.passed, checksFailed: health.checks.failed,
+            push: health.push.map { push in
+                HealthDocument.Push(healthy: push.healthy, reason: push.reason,
+                                    ttlRemainingMilliseconds: push.expiresAt.map { max(0, ($0 - now).nanoseconds / 1_000_000) })
+            },
+            stayingWithoutHealthySuccessor: core.role == .leader ? core.unhealthyWithoutSuccessor : nil)
     }
 }

@@ -1,3 +1,4 @@
+import TenureAPI
 import TenureCore
 import TenureHTTP
 import TenureJSON
@@ -68,14 +69,21 @@ extension NodeRuntime {
             let timeout = Int(max(1, min(1000, (deadline - MonotonicClock.now()).nanoseconds / 1_000_000)))
             do {
                 let response = try HTTPClient.request(endpoint: endpoint.description, path: "/v1/members", timeoutMilliseconds: timeout)
-                guard response.status == 200, let json = JSONValue.parse(response.body), let members = json["members"]?.array else {
+                guard response.status == 200 else {
                     lastError = "HTTP \(response.status)"
                     continue
                 }
+                let members: MembersDocument
+                do {
+                    members = try MembersDocument(parsing: response.body)
+                } catch {
+                    lastError = "a malformed answer: \(error)"
+                    continue
+                }
                 var result: [NodeID: SocketAddress] = [:]
-                for member in members {
-                    guard let text = member["id"]?.string, NodeID.isValid(text), let address = member["address"]?.string.flatMap(SocketAddress.init) else { continue }
-                    result[NodeID(text)] = address
+                for member in members.members {
+                    guard NodeID.isValid(member.id), let address = SocketAddress(member.address) else { continue }
+                    result[NodeID(member.id)] = address
                 }
                 result[id] = nil
                 guard !result.isEmpty else {
@@ -94,51 +102,34 @@ extension NodeRuntime {
     // MARK: - API
 
     /// `GET /v1/members`.
-    func membersJSON() -> String {
+    func membersDocument() -> MembersDocument {
         let membership = state.core.membership
-        var object = JSONObject()
-        object.add("index", membership.index)
-        object.add("term", membership.term)
-        object.add("committed_index", state.core.committedIndex)
-        object.add("committed", state.core.committedIndex >= membership.index)
-        let members = membership.members.map { member -> String in
-            var entry = JSONObject()
-            entry.add("id", member.id.rawValue)
-            entry.add("address", member.address)
-            entry.add("api", apiAddress(of: member.id))
-            entry.add("voter", member.voter)
-            return entry.rendered
-        }
-        object.add("members", raw: "[" + members.joined(separator: ",") + "]")
-        return object.rendered
+        return MembersDocument(
+            index: membership.index, term: membership.term, committedIndex: state.core.committedIndex,
+            committed: state.core.committedIndex >= membership.index,
+            members: membership.members.map {
+                MembersDocument.Member(id: $0.id.rawValue, address: $0.address, api: apiAddress(of: $0.id), voter: $0.voter)
+            })
     }
 
     /// `POST /v1/members {"id": "n4", "address": "127.0.0.14:7100", "api": "127.0.0.14:7200"}`.
     func addMember(_ request: HTTPRequest, fd: Int32, now: Instant) -> APIReply {
-        guard let body = JSONValue.parse(request.body), body.object != nil else {
-            return .response(.json(400, errorJSON("body must be a JSON object such as {\"id\": \"n4\", \"address\": \"127.0.0.14:7100\", \"api\": \"127.0.0.14:7200\"}")))
+        let body: MemberRequest
+        do {
+            body = try MemberRequest(body: request.body, isNodeID: NodeID.isValid, isAddress: { SocketAddress($0) != nil })
+        } catch {
+            return .response(.error(400, error.description))
         }
-        guard let idText = body["id"]?.string, NodeID.isValid(idText) else {
-            return .response(.json(400, errorJSON("'id' must be a node id (1-64 letters, digits, '-' or '_')")))
-        }
-        guard let addressText = body["address"]?.string, let address = SocketAddress(addressText) else {
-            return .response(.json(400, errorJSON("'address' must be the new node's peer address, IPv4 HOST:PORT")))
-        }
-        var api = ""
-        if let value = body["api"] {
-            guard let text = value.string, let parsed = SocketAddress(text) else {
-                return .response(.json(400, errorJSON("'api' must be the new node's API address, IPv4 HOST:PORT")))
-            }
-            api = parsed.description
-        }
-        let id = NodeID(idText)
-        let member = Member(id: id, address: address.description, api: api, voter: false)
+        let id = NodeID(body.id)
+        let address = SocketAddress(body.address)!.description
+        let api = body.api.flatMap(SocketAddress.init)?.description ?? ""
+        let member = Member(id: id, address: address, api: api, voter: false)
         return proposeMembership(.add(member), goal: .voter(id), fd: fd, now: now)
     }
 
     /// `DELETE /v1/members/ID`.
     func removeMember(_ idText: String, fd: Int32, now: Instant) -> APIReply {
-        guard NodeID.isValid(idText) else { return .response(.json(400, errorJSON("'\(idText)' is not a node id"))) }
+        guard NodeID.isValid(idText) else { return .response(.error(400, "'\(idText)' is not a node id")) }
         return proposeMembership(.remove(NodeID(idText)), goal: .absent(NodeID(idText)), fd: fd, now: now)
     }
 
@@ -149,10 +140,7 @@ extension NodeRuntime {
         // Refuse an impossible change at once, even while the leader first commits an entry of
         // its term (otherwise "remove n9" of a non-member would look done when that commits).
         if state.core.role == .leader, case .failure(let rejection) = state.core.membership.applying(change) {
-            var object = JSONObject()
-            object.add("outcome", "rejected")
-            object.add("error", rejection.reason)
-            return .response(.json(409, object.rendered))
+            return .response(answer(.rejected(error: rejection.reason)))
         }
         state.pending.awaitMembership(ticket: fd, change: change, goal: goal, now: now)
         if let answer = propose(change, ticket: fd, now: now) { return .response(answer) }
@@ -174,32 +162,23 @@ extension NodeRuntime {
             return nil
         case .notLeader(let leader):
             state.pending.settled(ticket: ticket)
-            var object = JSONObject()
-            object.add("outcome", "not_leader")
-            object.add("error", "\(state.core.id) is not the leader")
-            object.add("leader", leader?.rawValue)
-            object.add("api", leader.flatMap { apiAddress(of: $0) })
-            return .json(409, object.rendered)
+            return answer(.notLeader(error: "\(state.core.id) is not the leader", leader: leader?.rawValue,
+                                     api: leader.flatMap { apiAddress(of: $0) }))
         case .inProgress(let reason):
             state.pending.settled(ticket: ticket)
             return conflict(reason)
         case .rejected(let reason):
             state.pending.settled(ticket: ticket)
-            var object = JSONObject()
-            object.add("outcome", "rejected")
-            object.add("error", reason)
-            return .json(409, object.rendered)
+            return answer(.rejected(error: reason))
         }
     }
 
     private func conflict(_ reason: String) -> HTTPResponse {
-        var object = JSONObject()
-        object.add("outcome", "in_progress")
-        object.add("error", reason)
-        object.add("leader", state.core.leader?.rawValue)
-        object.add("api", state.core.leader.flatMap { apiAddress(of: $0) })
-        return .json(409, object.rendered)
+        answer(.inProgress(error: reason, leader: state.core.leader?.rawValue, api: state.core.leader.flatMap { apiAddress(of: $0) }))
     }
+
+    /// A command's answer with its status.
+    func answer(_ outcome: CommandOutcome) -> HTTPResponse { .document(outcome.httpStatus, outcome) }
 
     private func describe(_ change: MembershipChange) -> String {
         switch change {
@@ -214,30 +193,23 @@ extension NodeRuntime {
     func settlePendingCommands(now: Instant) {
         guard !state.pending.isEmpty else { return }
         for settlement in state.pending.settle(state.pendingView, at: now) {
-            var object = JSONObject()
             switch settlement {
             case .handedOver(let ticket, let kind, let leader, let term):
-                object.add("outcome", kind == .resign ? "resigned" : "transferred")
-                object.add("leader", leader.rawValue)
-                object.add("term", term)
-                object.add("api", apiAddress(of: leader))
-                api.complete(ticket, with: .json(200, object.rendered), metrics: metrics, route: route)
+                let leaderAPI = apiAddress(of: leader)
+                let outcome: CommandOutcome = kind == .resign ? .resigned(leader: leader.rawValue, term: term, api: leaderAPI)
+                                                              : .transferred(leader: leader.rawValue, term: term, api: leaderAPI)
+                api.complete(ticket, with: answer(outcome), metrics: metrics, route: route)
             case .handoverTimedOut(let ticket, let target, let leader, let term):
-                object.add("outcome", "timed_out")
-                object.add("error", "\(target?.rawValue ?? "the target") did not take over in time")
-                object.add("leader", leader?.rawValue)
-                object.add("term", term)
-                api.complete(ticket, with: .json(504, object.rendered), metrics: metrics, route: route)
+                let outcome = CommandOutcome.timedOut(error: "\(target?.rawValue ?? "the target") did not take over in time",
+                                                      leader: leader?.rawValue, term: term)
+                api.complete(ticket, with: answer(outcome), metrics: metrics, route: route)
             case .membershipCommitted(let ticket, let index, let voters):
-                object.add("outcome", "committed")
-                object.add("index", index)
-                object.add("voters", raw: "[" + voters.map { "\"\($0)\"" }.joined(separator: ",") + "]")
-                api.complete(ticket, with: .json(200, object.rendered), metrics: metrics, route: route)
+                api.complete(ticket, with: answer(.committed(index: index, voters: voters.map(\.rawValue))), metrics: metrics, route: route)
             case .membershipTimedOut(let ticket, let index):
-                object.add("outcome", "timed_out")
-                object.add("error", "the change did not commit within \(PendingCommands.membershipTimeout) (is the new node running and caught up?)")
-                object.add("index", index)
-                api.complete(ticket, with: .json(504, object.rendered), metrics: metrics, route: route)
+                let outcome = CommandOutcome.commitTimedOut(
+                    error: "the change did not commit within \(PendingCommands.membershipTimeout) (is the new node running and caught up?)",
+                    index: index)
+                api.complete(ticket, with: answer(outcome), metrics: metrics, route: route)
             case .proposeAgain(let ticket, let change):
                 if let answer = propose(change, ticket: ticket, now: now) {
                     api.complete(ticket, with: answer, metrics: metrics, route: route)

@@ -1,5 +1,5 @@
+import TenureAPI
 import TenureCore
-import TenureJSON
 import TenurePOSIX
 import TenureSupervision
 import TenureWire
@@ -18,30 +18,27 @@ extension NodeRuntime {
                           version: TenureVersion.current)
     }
 
-    /// `"nodes"` in `/v1/status`: every node's health, reason, load, uptime, version and the age
-    /// of what this node knows of it (null fields for a node never heard of).
-    func nodesJSON(now: Instant) -> String {
-        var nodes = JSONObject()
-        func entry(_ report: PeerReport, age: Interval, via: NodeID?, isSelf: Bool) -> String {
-            var object = JSONObject()
-            object.add("healthy", report.healthy)
-            object.add("reason", report.reason.isEmpty ? nil : report.reason)
-            object.add("load1", Double(report.loadAverageMilli) / 1000)
-            object.add("uptime_s", Int(report.uptimeSeconds))
-            object.add("version", report.version)
-            object.add("report_age_ms", max(0, age.nanoseconds / 1_000_000))
-            object.add("source", isSelf ? "self" : via.map { "via \($0.rawValue)" } ?? "direct")
-            return object.rendered
+    /// `nodes` in `/v1/status`: every node's health, reason, load, uptime, version and the age
+    /// of what this node knows of it (nil for a node never heard of).
+    func nodeReports(now: Instant) -> [String: NodeReport?] {
+        func entry(_ report: PeerReport, age: Interval, via: NodeID?, isSelf: Bool) -> NodeReport {
+            NodeReport(healthy: report.healthy, reason: report.reason.isEmpty ? nil : report.reason,
+                       load1: Double(report.loadAverageMilli) / 1000, uptimeSeconds: Int(report.uptimeSeconds),
+                       version: report.version, reportAgeMilliseconds: max(0, age.nanoseconds / 1_000_000),
+                       source: isSelf ? "self" : via.map { "via \($0.rawValue)" } ?? "direct")
         }
+        var nodes: [String: NodeReport?] = [:]
         for node in state.core.membership.ids {
+            let report: NodeReport?
             if node == state.core.id {
-                nodes.add(node.rawValue, raw: entry(ownReport(now: now), age: .zero, via: nil, isSelf: true))
+                report = entry(ownReport(now: now), age: .zero, via: nil, isSelf: true)
             } else if let known = state.reports.known[node] {
-                nodes.add(node.rawValue, raw: entry(known.report, age: now - known.observedAt, via: known.via, isSelf: false))
+                report = entry(known.report, age: now - known.observedAt, via: known.via, isSelf: false)
             } else {
-                nodes.add(node.rawValue, raw: "null")
+                report = nil
             }
+            nodes.updateValue(report, forKey: node.rawValue)
         }
-        return nodes.rendered
+        return nodes
     }
 }

@@ -1,4 +1,5 @@
 import TenureCore
+import TenureJSON
 import TenureHTTP
 import TenureSupervision
 
@@ -27,10 +28,10 @@ extension NodeRuntime {
 
     private func statusEventBytes(now: Instant) -> [UInt8] {
         let number = state.feed.nextStatusNumber()
-        return HTTPResponse.eventStreamEvent(id: number, event: "status", data: statusJSON(now: now))
+        return HTTPResponse.eventStreamEvent(id: number, event: "status", data: statusDocument(now: now).json)
     }
 
     private func historyEventBytes() -> [UInt8] {
-        HTTPResponse.eventStreamEvent(id: state.feed.statusSequence, event: "history", data: state.history.json)
+        HTTPResponse.eventStreamEvent(id: state.feed.statusSequence, event: "history", data: state.history.document.json)
     }
 }
