@@ -9,6 +9,7 @@
 //   TenureNode -> TenureCore (pure), TenureWire (pure), TenureEvents (pure), TenureJSON (pure)
 //   tenure-lab -> TenureHistory -> TenurePOSIX; tenure -> TenureSimulation (pure)
 //   TenureCrypto (pure: SHA-256, HMAC, HKDF)
+//   TenureRelease (pure: release, commit, cluster version), stamped by the TenureReleaseStamp plugin
 import PackageDescription
 
 let package = Package(
@@ -20,6 +21,12 @@ let package = Package(
         .library(name: "TenureClient", targets: ["TenureClient"]),
     ],
     targets: [
+        // The release and the commit of this build (the commit stamped before every build by the
+        // TenureReleaseStamp plugin, from git or an exported tree's COMMIT file), semantic
+        // versions, the cluster version of a set of voters and the feature gate: standard library only.
+        .target(name: "TenureRelease", plugins: ["TenureReleaseStamp"]),
+        // Writes the commit into TenureRelease before every build (Plugins/TenureReleaseStamp).
+        .plugin(name: "TenureReleaseStamp", capability: .buildTool()),
         // The pure election state machine: standard library only.
         .target(name: "TenureCore"),
         // The peer wire codec and its authenticated handshake (HMAC from TenureCrypto): standard library only.
@@ -39,7 +46,7 @@ let package = Package(
         // HTTP/1.1 request parser, responses (including server-sent events) and a small client.
         .target(name: "TenureHTTP", dependencies: ["TenurePOSIX"]),
         // The node's shell: runtime, peer transport, hard-state storage, client API, observability.
-        .target(name: "TenureNode", dependencies: ["TenureAPI", "TenureCore", "TenureWire", "TenureCrypto", "TenureJSON", "TenureEvents", "TenurePOSIX", "TenureHTTP"]),
+        .target(name: "TenureNode", dependencies: ["TenureRelease", "TenureAPI", "TenureCore", "TenureWire", "TenureCrypto", "TenureJSON", "TenureEvents", "TenurePOSIX", "TenureHTTP"]),
         // Deterministic simulation of many cores over a faulty network, in virtual time.
         .target(name: "TenureSimulation", dependencies: ["TenureCore", "TenureEvents"]),
         // Offline checker of partition-test histories (event logs + probes), for tenure-lab.
@@ -49,11 +56,11 @@ let package = Package(
         // One argument parser, duration text and terminal helpers for both executables.
         .target(name: "TenureCommandLine", dependencies: ["TenureCore", "TenureNode", "TenurePOSIX"]),
         // The product: node, client commands, simulate.
-        .executableTarget(name: "tenure", dependencies: ["TenureCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulation", "TenureJSON", "TenurePOSIX", "TenureWire"]),
+        .executableTarget(name: "tenure", dependencies: ["TenureRelease", "TenureCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulation", "TenureJSON", "TenurePOSIX", "TenureWire"]),
         // The README's TenureClient example, built so that it cannot rot (cluster/e2e-app runs it).
         .executableTarget(name: "tenure-client-example", dependencies: ["TenureClient"]),
         // Test and benchmark tooling for cluster/ scripts: probes, history checker, bench helpers.
-        .executableTarget(name: "tenure-lab", dependencies: ["TenureCommandLine", "TenureNode", "TenureWire", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation"]),
+        .executableTarget(name: "tenure-lab", dependencies: ["TenureRelease", "TenureCommandLine", "TenureNode", "TenureWire", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation"]),
         .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore", "TenureSimulation"]),
         .testTarget(name: "TenureWireTests", dependencies: ["TenureWire", "TenureCrypto"]),
         .testTarget(name: "TenureCryptoTests", dependencies: ["TenureCrypto", "TenureCore"]),
@@ -61,11 +68,14 @@ let package = Package(
         .testTarget(name: "TenurePOSIXTests", dependencies: ["TenurePOSIX"]),
         .testTarget(name: "TenureHTTPTests", dependencies: ["TenureHTTP", "TenurePOSIX", "TenureCore"]),
         .testTarget(name: "TenureSimulationTests", dependencies: ["TenureSimulation"]),
-        .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureJSON", "TenurePOSIX", "TenureHTTP"]),
+        .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureJSON", "TenurePOSIX", "TenureHTTP", "TenureRelease"],
+                    // Golden state files of every format, read by HardStateGoldenTests through #filePath.
+                    exclude: ["Golden"]),
         .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON", "TenurePOSIX", "TenureEvents"]),
         .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine", "TenureNode", "TenureCore"]),
         .testTarget(name: "TenureEventsTests", dependencies: ["TenureEvents", "TenureCore", "TenureJSON"]),
         .testTarget(name: "TenureAPITests", dependencies: ["TenureAPI", "TenureJSON"]),
         .testTarget(name: "TenureClientTests", dependencies: ["TenureClient", "TenureCore", "TenureJSON"]),
+        .testTarget(name: "TenureReleaseTests", dependencies: ["TenureRelease"]),
     ]
 )
