@@ -109,28 +109,31 @@ previous_release() {
 # Exports COMMIT into DIR (created; must not exist or be empty) with git archive, and writes the
 # COMMIT file the stamp plugin reads: export_commit COMMIT DIR.
 export_commit() {
-  local commit=$1 dir=$2
+  local commit dir=$2
+  commit=$(git -C "$TENURE_ROOT" rev-parse -q --verify "$1^{commit}") || { echo "error: no commit $1" >&2; return 1; }
   mkdir -p "$dir" || return 1
   git -C "$TENURE_ROOT" archive --format=tar "$commit" | tar -x -C "$dir" || { echo "error: git archive of $commit failed" >&2; return 1; }
   echo "$commit" > "$dir/COMMIT"
 }
 
 # Sets the release string of an exported tree (never the caller's): set_tree_release DIR VERSION.
-# Rewrites the file only when the string differs, so a cached build is not redone for nothing.
+# It is written in TenureRelease.release and, while the runtime still reads its own
+# TenureVersion.current literal (trees before the runtime adopted TenureRelease), there too, so
+# `tenure --version`, /v1/status and the gossiped version agree. A file is rewritten only when its
+# string differs, so a cached build is not redone for nothing.
 set_tree_release() {
-  local dir=$1 version=$2 file pattern
+  local dir=$1 version=$2 file pattern found=""
   is_release_version "$version" || { echo "error: '$version' is not a release version (X.Y.Z or X.Y.Z-pre)" >&2; return 1; }
-  if [ -f "$dir/$RELEASE_FILE_REL" ]; then
-    file="$dir/$RELEASE_FILE_REL" pattern='public static let release = '
-  elif [ -f "$dir/Sources/TenureNode/Runtime/TenureVersion.swift" ]; then
-    file="$dir/Sources/TenureNode/Runtime/TenureVersion.swift" pattern='public static let current = '
-  else
-    echo "error: $dir has no release constant to set" >&2
-    return 1
-  fi
-  [ "$(release_of_tree "$dir")" != "$version" ] || return 0
-  sed -i "s/^\( *$pattern\)\"[^\"]*\"/\1\"$version\"/" "$file"
-  [ "$(release_of_tree "$dir")" = "$version" ] || { echo "error: could not set the release in $file" >&2; return 1; }
+  for file in "$dir/$RELEASE_FILE_REL|public static let release = " \
+              "$dir/Sources/TenureNode/Runtime/TenureVersion.swift|public static let current = "; do
+    pattern=${file#*|} file=${file%%|*}
+    [ -f "$file" ] && grep -q "^ *$pattern\"" "$file" || continue
+    found=1
+    grep -q "^ *$pattern\"$version\"" "$file" && continue
+    sed -i "s/^\( *$pattern\)\"[^\"]*\"/\1\"$version\"/" "$file"
+    grep -q "^ *$pattern\"$version\"" "$file" || { echo "error: could not set the release in $file" >&2; return 1; }
+  done
+  [ -n "$found" ] || { echo "error: $dir has no release constant to set" >&2; return 1; }
 }
 
 # Builds products of an exported tree in release configuration with the Swift runtime linked in
@@ -150,3 +153,21 @@ binary_release() { "$1" --version 2>/dev/null | awk '{ print $2; exit }'; }
 
 # The commit of `BINARY --version`, or nothing for builds before the stamp existed.
 binary_commit() { "$1" --version 2>/dev/null | sed -n 's/.*(commit \([0-9a-f]\{40\}\|unknown\)).*/\1/p'; }
+
+# Exports COMMIT into CACHE/COMMIT/src (once), sets its release (VERSION, or the one the commit
+# names when VERSION is empty), builds PRODUCTS there and copies them into OUT:
+# build_release_binaries COMMIT VERSION CACHE OUT PRODUCT...
+build_release_binaries() {
+  local commit=$1 version=$2 cache=$3 out=$4 work src product
+  shift 4
+  work="$cache/$commit" src="$cache/$commit/src"
+  mkdir -p "$work" "$out" || return 1
+  if [ ! -f "$work/exported" ]; then
+    rm -rf "$src"
+    export_commit "$commit" "$src" || return 1
+    release_of_tree "$src" > "$work/exported"
+  fi
+  set_tree_release "$src" "${version:-$(cat "$work/exported")}" || return 1
+  build_tree "$src" "$work/build.log" "$@" || { tail -30 "$work/build.log" >&2; echo "error: the build of $commit failed ($work/build.log)" >&2; return 1; }
+  for product in "$@"; do install -m 0755 "$src/.build/release/$product" "$out/$product" || return 1; done
+}

@@ -15,6 +15,7 @@ usage: tenure-lab <command> [options]
   check-singleton   check that workers never ran at once and tokens only grew (--help)
   app-binding    fault and timing probe for cluster/bench's application-binding section (--help)
   bench-handshake  time to authenticate a peer connection against a live node (--help)
+  cluster-version  the cluster version a /v1/status answer implies (--help)
 """
 
 let main = Command("tenure-lab", usage: usage)
@@ -30,6 +31,7 @@ case "singleton-worker": ProcessEnvironment.exit(SingletonCommands.worker(rest))
 case "check-singleton": ProcessEnvironment.exit(SingletonCommands.check(rest))
 case "app-binding": ProcessEnvironment.exit(AppBindingCommand.run(rest))
 case "bench-handshake": ProcessEnvironment.exit(BenchHandshakeCommand.run(rest))
+case "cluster-version": ProcessEnvironment.exit(ClusterVersionCommand.run(rest))
 case "-h", "--help", "help":
     print(usage)
     ProcessEnvironment.exit(0)
