@@ -35,14 +35,14 @@ release_row_commit() {
   [ -f "$tree/$RELEASES_DOC_REL" ] || return 1
   awk -F'|' -v v="$version" '
     { gsub(/[ `]/, "", $2); gsub(/[ `]/, "", $3) }
-    $2 == v && $3 ~ /^[0-9a-f]{40}$/ { print $3; found = 1; exit }
+    $2 == v && length($3) == 40 && $3 ~ /^[0-9a-f]+$/ { print $3; found = 1; exit }
     END { exit found ? 0 : 1 }' "$tree/$RELEASES_DOC_REL"
 }
 
 # Every release the rows of docs/releases.md list, one version a line, in file order.
 release_rows() {
   [ -f "$TENURE_ROOT/$RELEASES_DOC_REL" ] || return 0
-  awk -F'|' '{ gsub(/[ `]/, "", $2); gsub(/[ `]/, "", $3) } $2 ~ /^[0-9]+\.[0-9]+\.[0-9]+/ && $3 ~ /^[0-9a-f]{40}$/ { print $2 }' \
+  awk -F'|' '{ gsub(/[ `]/, "", $2); gsub(/[ `]/, "", $3) } $2 ~ /^[0-9]+\.[0-9]+\.[0-9]+/ && length($3) == 40 && $3 ~ /^[0-9a-f]+$/ { print $2 }' \
     "$TENURE_ROOT/$RELEASES_DOC_REL"
 }
 
