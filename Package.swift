@@ -21,11 +21,11 @@ let package = Package(
         .library(name: "TenureClient", targets: ["TenureClient"]),
     ],
     targets: [
-        // The release and the commit of this build (the commit stamped before every build by the
+        // The release and the commit of this build (the commit stamped at build time by the
         // TenureReleaseStamp plugin, from git or an exported tree's COMMIT file), semantic
         // versions, the cluster version of a set of voters and the feature gate: standard library only.
         .target(name: "TenureRelease", plugins: ["TenureReleaseStamp"]),
-        // Writes the commit into TenureRelease before every build (Plugins/TenureReleaseStamp).
+        // Writes the commit into TenureRelease at build time, again after every new commit (Plugins/TenureReleaseStamp).
         .plugin(name: "TenureReleaseStamp", capability: .buildTool()),
         // The pure election state machine: standard library only.
         .target(name: "TenureCore"),

@@ -99,7 +99,7 @@ struct TenureReleaseStamp: BuildToolPlugin {
         esac
         mkdir -p "$(dirname "$out")"
         {
-          echo "// Generated before every build by the TenureReleaseStamp plugin (Plugins/): do not edit."
+          echo "// Generated at build time by the TenureReleaseStamp plugin (Plugins/): do not edit."
           echo "extension TenureRelease {"
           echo "    /// The commit this binary was built from: 40 hexadecimal digits, or \"unknown\"."
           echo "    static let stampedCommit = \"$commit\""
