@@ -127,7 +127,7 @@ set_tree_release() {
   for file in "$dir/$RELEASE_FILE_REL|public static let release = " \
               "$dir/Sources/TenureNode/Runtime/TenureVersion.swift|public static let current = "; do
     pattern=${file#*|} file=${file%%|*}
-    [ -f "$file" ] && grep -q "^ *$pattern\"" "$file" || continue
+    if [ ! -f "$file" ] || ! grep -q "^ *$pattern\"" "$file"; then continue; fi
     found=1
     grep -q "^ *$pattern\"$version\"" "$file" && continue
     sed -i "s/^\( *$pattern\)\"[^\"]*\"/\1\"$version\"/" "$file"
