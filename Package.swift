@@ -16,6 +16,8 @@
 //   TenureEvents -> TenureCore, TenureJSON; TenurePOSIX -> TenureCore (for its time types)
 //   TenureAPI (pure: the client API's documents) -> TenureJSON
 //   TenureCore, TenureJSON, TenureCrypto (pure: SHA-256, HMAC, HKDF): no dependencies
+//   TenureRelease (pure: release, commit, cluster version), stamped by the TenureReleaseStamp plugin
+//   TenureSupervision (pure: the node's decisions besides the core) -> TenureCore, TenureAPI, TenureWire
 import PackageDescription
 
 let package = Package(
@@ -27,6 +29,12 @@ let package = Package(
         .library(name: "TenureClient", targets: ["TenureClient"]),
     ],
     targets: [
+        // The release and the commit of this build (the commit stamped at build time by the
+        // TenureReleaseStamp plugin, from git or an exported tree's COMMIT file), semantic
+        // versions, the cluster version of a set of voters and the feature gate: standard library only.
+        .target(name: "TenureRelease", plugins: ["TenureReleaseStamp"]),
+        // Writes the commit into TenureRelease at build time, again after every new commit (Plugins/TenureReleaseStamp).
+        .plugin(name: "TenureReleaseStamp", capability: .buildTool()),
         // The pure election state machine: standard library only.
         .target(name: "TenureCore"),
         // The peer wire codec and its authenticated handshake (HMAC from TenureCrypto): standard library only.
@@ -54,7 +62,7 @@ let package = Package(
         // The small blocking HTTP client (sockets, deadlines, event streams); re-exports TenureHTTPCodec.
         .target(name: "TenureHTTP", dependencies: ["TenureHTTPCodec", "TenurePOSIX"]),
         // The node's shell: runtime, peer transport, hard-state storage, client API, observability.
-        .target(name: "TenureNode", dependencies: ["TenureAPI", "TenureSupervision", "TenureCore", "TenureWire", "TenureCrypto", "TenureJSON", "TenureEvents", "TenurePOSIX", "TenureHTTP"]),
+        .target(name: "TenureNode", dependencies: ["TenureRelease", "TenureAPI", "TenureSupervision", "TenureCore", "TenureWire", "TenureCrypto", "TenureJSON", "TenureEvents", "TenurePOSIX", "TenureHTTP"]),
         // Deterministic simulation of many cores over a faulty network, in virtual time.
         .target(name: "TenureSimulation", dependencies: ["TenureCore", "TenureEvents"]),
         // Offline checker of partition-test histories (event logs + probes), for tenure-lab.
@@ -69,11 +77,11 @@ let package = Package(
         // takes the safety mutations.
         .target(name: "TenureSimulateCommand", dependencies: ["TenureCommandLine", "TenureCore", "TenurePOSIX", "TenureSimulation"]),
         // The product: node, client commands, simulate.
-        .executableTarget(name: "tenure", dependencies: ["TenureAPI", "TenureCommandLine", "TenureNodeCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulateCommand", "TenureJSON", "TenurePOSIX", "TenureWire"]),
+        .executableTarget(name: "tenure", dependencies: ["TenureAPI", "TenureRelease", "TenureCommandLine", "TenureNodeCommandLine", "TenureClient", "TenureNode", "TenureHTTP", "TenureSimulateCommand", "TenureJSON", "TenurePOSIX", "TenureWire"]),
         // The README's TenureClient example, built so that it cannot rot (cluster/e2e-app runs it).
         .executableTarget(name: "tenure-client-example", dependencies: ["TenureClient"]),
         // Test and benchmark tooling for cluster/ scripts: probes, history checker, bench helpers.
-        .executableTarget(name: "tenure-lab", dependencies: ["TenureAPI", "TenureCommandLine", "TenureNode", "TenureWire", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation", "TenureSimulateCommand"]),
+        .executableTarget(name: "tenure-lab", dependencies: ["TenureAPI", "TenureRelease", "TenureCommandLine", "TenureNode", "TenureWire", "TenureHTTP", "TenureHistory", "TenureEvents", "TenureJSON", "TenurePOSIX", "TenureSimulation", "TenureSimulateCommand"]),
         .testTarget(name: "TenureCoreTests", dependencies: ["TenureCore", "TenureSimulation"]),
         .testTarget(name: "TenureWireTests", dependencies: ["TenureWire", "TenureCrypto"]),
         .testTarget(name: "TenureCryptoTests", dependencies: ["TenureCrypto", "TenureCore"]),
@@ -83,7 +91,9 @@ let package = Package(
         .testTarget(name: "TenureHTTPTests", dependencies: ["TenureHTTP", "TenureHTTPCodec", "TenurePOSIX"]),
         .testTarget(name: "TenureSimulationTests", dependencies: ["TenureSimulation"]),
         .testTarget(name: "TenureSimulateCommandTests", dependencies: ["TenureSimulateCommand", "TenureCommandLine", "TenureSimulation"]),
-        .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureAPI", "TenureJSON", "TenurePOSIX", "TenureHTTP"]),
+        .testTarget(name: "TenureNodeTests", dependencies: ["TenureNode", "TenureAPI", "TenureJSON", "TenurePOSIX", "TenureHTTP", "TenureRelease"],
+                    // Golden state files of every format, read by HardStateGoldenTests through #filePath.
+                    exclude: ["Golden"]),
         .testTarget(name: "TenureHistoryTests", dependencies: ["TenureHistory", "TenureJSON", "TenurePOSIX", "TenureEvents"]),
         .testTarget(name: "TenureCommandLineTests", dependencies: ["TenureCommandLine", "TenureCore"]),
         .testTarget(name: "TenureNodeCommandLineTests", dependencies: ["TenureNodeCommandLine", "TenureCommandLine", "TenureNode", "TenureCore"]),
@@ -91,5 +101,6 @@ let package = Package(
         .testTarget(name: "TenureSupervisionTests", dependencies: ["TenureSupervision", "TenureCore", "TenureAPI", "TenureWire"]),
         .testTarget(name: "TenureAPITests", dependencies: ["TenureAPI", "TenureJSON"]),
         .testTarget(name: "TenureClientTests", dependencies: ["TenureClient", "TenureAPI", "TenureCore", "TenureJSON"]),
+        .testTarget(name: "TenureReleaseTests", dependencies: ["TenureRelease"]),
     ]
 )

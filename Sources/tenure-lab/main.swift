@@ -19,6 +19,7 @@ usage: tenure-lab <command> [options]
   bench-handshake  time to authenticate a peer connection against a live node (--help)
   peer-traffic   hostile peer traffic built on the real wire codec: bad frames, floods, fuzz (--help)
   simulate       tenure simulate plus --mutation NAME, which switches a safety rule off (--help)
+  cluster-version  the cluster version a /v1/status answer implies (--help)
 """
 
 let main = Command("tenure-lab", usage: usage)
@@ -37,6 +38,7 @@ case "app-binding": ProcessEnvironment.exit(AppBindingCommand.run(rest))
 case "bench-handshake": ProcessEnvironment.exit(BenchHandshakeCommand.run(rest))
 case "peer-traffic": ProcessEnvironment.exit(PeerTrafficCommand.run(rest))
 case "simulate": ProcessEnvironment.exit(SimulateCommand(.lab).run(rest))
+case "cluster-version": ProcessEnvironment.exit(ClusterVersionCommand.run(rest))
 case "-h", "--help", "help":
     print(usage)
     ProcessEnvironment.exit(0)

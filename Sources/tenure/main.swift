@@ -2,6 +2,7 @@ import TenureCommandLine
 import TenureNode
 import TenurePOSIX
 import TenureSimulateCommand
+import TenureRelease
 import TenureWire
 
 /// `tenure`: one executable, one subcommand per job the user has. Test and benchmark tooling
@@ -29,7 +30,7 @@ let rest = Array(arguments.dropFirst())
 switch command {
 case "node": ProcessEnvironment.exit(NodeCommand.run(rest))
 case "keygen": ProcessEnvironment.exit(KeygenCommand.run(rest))
-case "version", "--version": print("tenure \(TenureVersion.current) (peer wire version \(FrameCodec.wireVersion))"); ProcessEnvironment.exit(0)
+case "version", "--version": print("tenure \(TenureRelease.description) peer wire version \(FrameCodec.wireVersion)"); ProcessEnvironment.exit(0)
 case "leader": ProcessEnvironment.exit(ClientCommands.leader(rest))
 case "status": ProcessEnvironment.exit(ClientCommands.status(rest))
 case "watch": ProcessEnvironment.exit(ClientCommands.watch(rest))

@@ -13,7 +13,8 @@ import TenureCore
 /// crc32=1a2b3c4d
 /// ```
 /// `membership=` is empty (and no member lines follow) until a configuration other than the
-/// initial one was stored. Format 1 (no membership lines) is still read.
+/// initial one was stored. Format 1 (no membership lines) is still read. A later format (whose
+/// checksum verifies) is refused as written by a newer release, never read as damage.
 ///
 /// Text so an operator can inspect it with `cat` during an incident; versioned so a future format
 /// is refused rather than misread; checksummed and parsed strictly (exact keys, order, canonical
@@ -27,6 +28,9 @@ enum HardStateRecord {
     /// Why bytes are not a valid record; the reason is shown to the operator.
     struct Corruption: Error, Equatable {
         var reason: String
+        /// Set when the record is intact (its checksum verifies) but its format is newer than this
+        /// release reads: written by a later release, so the node is being downgraded too far.
+        var newerFormat: Int? = nil
     }
 
     static func encode(_ state: HardState) -> [UInt8] {
@@ -61,6 +65,11 @@ enum HardStateRecord {
         }
 
         let format = try value(of: "format", in: lines[0])
+        if let newer = Int(format), String(newer) == format, newer > formatVersion {
+            // Every format keeps this envelope (format= first, crc32= over the rest last), so an
+            // intact record of a later format is told apart from damage (docs/compatibility.md).
+            throw Corruption(reason: "format \(newer) is newer than this release reads (1 to \(formatVersion))", newerFormat: newer)
+        }
         guard format == "1" || format == String(formatVersion) else { throw Corruption(reason: "unsupported format version '\(format)'") }
         if format == "1" {
             guard lines.count == 4 else { throw Corruption(reason: "unexpected data after the checksum line") }

@@ -1,5 +1,6 @@
 import TenurePOSIX
 import TenureCore
+import TenureRelease
 
 /// Why the node's term and vote could not be loaded or made durable.
 ///
@@ -7,6 +8,9 @@ import TenureCore
 /// not simply carry on: guessing a term or vote could let it vote twice in one term.
 public enum HardStateStoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case corrupt(path: String, reason: String)
+    /// An intact state file in a format newer than this release reads: the node was downgraded
+    /// to a release older than the one that wrote it.
+    case newerFormat(path: String, format: Int)
     case unreadable(path: String, errno: Int32)
     /// `step` is one of "create directory", "open", "write", "fsync", "close", "rename", "fsync directory".
     case writeFailed(path: String, step: String, errno: Int32)
@@ -15,6 +19,8 @@ public enum HardStateStoreError: Error, CustomStringConvertible, Equatable, Send
         switch self {
         case .corrupt(let path, let reason):
             "state file \(path) is corrupt (\(reason)): refusing to start, because a reset could cast a second vote in a term; restore it or remove the node's data deliberately"
+        case .newerFormat(let path, let format):
+            "state file \(path) has format \(format), written by a newer release of Tenure; release \(TenureRelease.release) reads formats 1 to \(HardStateRecord.formatVersion): refusing to start and leaving the file untouched; run a release that reads format \(format) (docs/compatibility.md)"
         case .unreadable(let path, let code):
             "state file \(path) cannot be read (\(Self.message(code))): refusing to start without the node's term and vote; fix the file's permissions or the disk and restart"
         case .writeFailed(let path, let step, let code):
@@ -68,6 +74,7 @@ public final class HardStateStore: HardStateStorage, Sendable {
         do throws(HardStateRecord.Corruption) {
             return try HardStateRecord.decode(bytes)
         } catch {
+            if let format = error.newerFormat { throw .newerFormat(path: path, format: format) }
             throw .corrupt(path: path, reason: error.reason)
         }
     }
