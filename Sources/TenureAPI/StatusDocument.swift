@@ -60,6 +60,14 @@ public struct StatusDocument: JSONDocument, Equatable {
     /// The release of this node's binary.
     public var version: String
     public var runner: RunnerDocument
+    /// The commit the binary was built from (40 hex digits, or "unknown"); absent from nodes of
+    /// releases before 0.1.0.
+    public var commit: String?
+    /// The cluster version: the oldest major.minor release among the voters as this node hears
+    /// them, "unknown" while some voter has not reported; absent from nodes before 0.1.0. A
+    /// feature every node must understand switches on only when this has it
+    /// (docs/compatibility.md).
+    public var clusterVersion: String?
 
     public init(id: String, role: String, term: UInt64, leader: String?, knownLeader: String?, votedFor: String?, isLeader: Bool,
                 leaseRemainingMilliseconds: Double, fencingToken: UInt64?, nowMonotonicNanoseconds: Int64,
@@ -67,7 +75,7 @@ public struct StatusDocument: JSONDocument, Equatable {
                 configCommitted: Bool, voter: Bool, member: Bool, voters: [String], nonVoters: [String], peerAuth: String,
                 clusterID: String, apiAuth: String, wireVersion: Int, peerKeyIDs: [String]?, peers: [String: PeerStatus],
                 config: ConfigSettings, health: HealthDocument, durable: DurabilityDocument, nodes: [String: NodeReport?],
-                version: String, runner: RunnerDocument) {
+                version: String, runner: RunnerDocument, commit: String? = nil, clusterVersion: String? = nil) {
         self.id = id
         self.role = role
         self.term = term
@@ -99,6 +107,8 @@ public struct StatusDocument: JSONDocument, Equatable {
         self.nodes = nodes
         self.version = version
         self.runner = runner
+        self.commit = commit
+        self.clusterVersion = clusterVersion
     }
 
     /// The report of `node` in `nodes`; nil when it is not a member or not heard of yet.
@@ -141,6 +151,8 @@ public struct StatusDocument: JSONDocument, Equatable {
         object.add("nodes", nodeObjects)
         object.add("version", version)
         object.add("runner", runner.jsonObject)
+        if let commit { object.add("commit", commit) }
+        if let clusterVersion { object.add("cluster_version", clusterVersion) }
         return object
     }
 
@@ -177,5 +189,7 @@ public struct StatusDocument: JSONDocument, Equatable {
         nodes = try fields.nullableDictionary("nodes") { entry throws(JSONDecodeError) in try NodeReport(fields: entry) }
         version = try fields.required("version")
         runner = try RunnerDocument(fields: fields.object("runner"))
+        commit = try fields.optional("commit")
+        clusterVersion = try fields.optional("cluster_version")
     }
 }

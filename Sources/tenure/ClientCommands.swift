@@ -71,12 +71,16 @@ enum ClientCommands {
         var downNotes: [String] = []
         var unhealthyNotes: [String] = []
         var workDownNotes: [String] = []
+        var clusterVersions: Set<String> = []
+        var releases: [String] = []
         for (endpoint, result) in answers {
             switch result {
             case .success(let status):
                 let document = status.document
                 jsonItems.append(document.jsonObject)
                 if status.isLeader || status.knownLeader != nil { leaderKnown = true }
+                if let version = status.document.clusterVersion { clusterVersions.insert(version) }
+                releases.append("\(status.id) \(status.document.version)")
                 let lease = status.isLeader ? "\((status.leaseRemainingNanoseconds + 500_000) / 1_000_000)ms" : "-"
                 var contacts: [String] = []
                 for (name, peer) in document.peers.sorted(by: { $0.key < $1.key }) {
@@ -124,6 +128,10 @@ enum ClientCommands {
             }
             for note in unhealthyNotes { print("unhealthy: \(note)") }
             for note in workDownNotes { print("work down: \(note)") }
+            if !releases.isEmpty {
+                let cluster = clusterVersions.isEmpty ? "not reported (releases before 0.1.0)" : clusterVersions.sorted().joined(separator: ", ")
+                print("cluster version: \(cluster); releases: \(releases.joined(separator: ", "))")
+            }
             for note in downNotes { print("down: \(note)") }
             if !leaderKnown { Terminal.printError("no leader known") }
         }

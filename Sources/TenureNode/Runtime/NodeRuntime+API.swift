@@ -2,6 +2,7 @@ import TenureAPI
 import TenureHTTP
 import TenureCore
 import TenureJSON
+import TenureRelease
 import TenureSupervision
 import TenureWire
 
@@ -145,7 +146,8 @@ extension NodeRuntime {
             apiAuth: apiToken == nil ? "off" : "on", wireVersion: Int(FrameCodec.wireVersion),
             peerKeyIDs: transport.security.keyring.map { $0.keys.map(\.idText) },
             peers: peers, config: settings, health: healthDocument(now: now), durable: durabilityDocument(now: now),
-            nodes: nodeReports(now: now), version: TenureVersion.current, runner: runnerDocument(now: now, isLeader: isLeader))
+            nodes: nodeReports(now: now), version: TenureRelease.release, runner: runnerDocument(now: now, isLeader: isLeader),
+            commit: TenureRelease.commit, clusterVersion: clusterVersion.description)
     }
 
     /// `/v1/status` `runner`: the `tenure run` beside this node, as its last poll reported it.

@@ -1,5 +1,6 @@
 import TenureAPI
 import TenureCore
+import TenureRelease
 import TenurePOSIX
 import TenureSupervision
 import TenureWire
@@ -15,7 +16,7 @@ extension NodeRuntime {
         let reason = state.health.reason(at: now)
         return PeerReport(node: state.core.id, healthy: reason == nil, reason: reason ?? "", loadAverageMilli: state.loadSample.milli ?? 0,
                           uptimeSeconds: UInt32(clamping: (now - startedAt).nanoseconds / 1_000_000_000), ageMilliseconds: 0,
-                          version: TenureVersion.current)
+                          version: TenureRelease.release)
     }
 
     /// `nodes` in `/v1/status`: every node's health, reason, load, uptime, version and the age
@@ -40,5 +41,13 @@ extension NodeRuntime {
             nodes.updateValue(report, forKey: node.rawValue)
         }
         return nodes
+    }
+
+    /// The cluster version: the oldest major.minor among the voters, as this node and the reports
+    /// it holds say (docs/compatibility.md). Unknown while a voter has not been heard from.
+    var clusterVersion: ClusterVersionState {
+        var reported = [state.core.id.rawValue: TenureRelease.release]
+        for (id, known) in state.reports.known { reported[id.rawValue] = known.report.version }
+        return ClusterVersion.negotiate(voters: state.core.membership.voters.map(\.rawValue), reported: reported)
     }
 }
