@@ -11,7 +11,7 @@ public enum TenureRelease {
     /// pre-release label) between releases when a feature gated on the next minor version must
     /// be switched on among development builds. Edited only in a release commit or right after
     /// one (docs/releases.md).
-    public static let release = "0.1.0"
+    public static let release = "0.2.0-dev"
 
     /// The commit this binary was built from: 40 lowercase hexadecimal digits, or `unknown` when
     /// the tree was neither a git work tree nor an export with a `COMMIT` file.
